@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError } from '../../shared/errors.js';
+import type { ServerMessage } from '../../shared/protocol.js';
+import type { Router } from '../rpc/router.js';
+import { cookieToken, hostAllowed, newToken, originAllowed, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import { serveStatic } from './static-files.js';
+
+export interface HeadlessServerOptions {
+  router: Router;
+  /** Folder of the built renderer (index.html and assets). */
+  staticDir: string;
+  host?: string;
+  port?: number;
+  /** Binding to anything but loopback needs this explicit opt-in. */
+  allowRemote?: boolean;
+  token?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const MAX_MESSAGE_BYTES = 16 * 2 ** 20;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * `labforge serve`: the built renderer plus the API over a WebSocket at /ws, for headless GPU
+ * servers (over an SSH tunnel) and for our E2E tests. Every request needs the per-start token.
+ */
+export class HeadlessServer implements AsyncDisposable {
+  readonly token: string;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private allowedHosts = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  private constructor(private readonly opts: HeadlessServerOptions) {
+    this.token = opts.token ?? newToken();
+    this.http = createServer((req, res) => void this.onRequest(req, res));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    this.http.on('upgrade', (req, socket, head) => {
+      const refusal = this.checkUpgrade(req);
+      if (refusal) {
+        socket.end(`HTTP/1.1 ${refusal} \r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  static async start(opts: HeadlessServerOptions): Promise<HeadlessServer> {
+    const host = opts.host ?? '127.0.0.1';
+    if (!isLoopbackHost(host) && !opts.allowRemote) {
+      throw new AppError('FORBIDDEN', `Refusing to listen on ${host}: only loopback addresses are allowed.`, {
+        hint: 'Use an SSH tunnel to reach a remote machine, or pass --allow-remote if you really want to expose LabForge.',
+      });
+    }
+    const server = new HeadlessServer({ ...opts, host });
+    await new Promise<void>((resolve, reject) => {
+      server.http.once('error', reject);
+      server.http.listen(opts.port ?? 0, host, () => {
+        server.http.off('error', reject);
+        resolve();
+      });
+    });
+    const port = server.port;
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+    if (!isLoopbackHost(host)) hosts.push(`${host.includes(':') ? `[${host}]` : host}:${port}`);
+    server.allowedHosts = new Set(hosts.map((h) => h.toLowerCase()));
+    server.heartbeat = setInterval(() => server.pingClients(), 30_000).unref();
+    return server;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    const host = this.opts.host === '127.0.0.1' || !this.opts.host ? '127.0.0.1' : this.opts.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}/?token=${this.token}`;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req.headers.host, this.allowedHosts)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: unexpected Host header');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const queryToken = url.searchParams.get('token');
+    if (!tokenMatches(this.token, queryToken) && !tokenMatches(this.token, cookieToken(req))) {
+      res
+        .writeHead(401, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>LabForge</title><p>Open the address with the token that <code>labforge serve</code> printed.</p>');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (queryToken !== null) {
+      // Move the token into a cookie and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      res
+        .writeHead(302, {
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`,
+          location: url.pathname + url.search,
+        })
+        .end();
+      return;
+    }
+    await serveStatic(this.opts.staticDir, url.pathname, res, {
+      'content-security-policy':
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+  }
+
+  /** The HTTP status line to refuse an upgrade with, or null to accept it. */
+  private checkUpgrade(req: IncomingMessage): string | null {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return '404 Not Found';
+    if (!hostAllowed(req.headers.host, this.allowedHosts)) return '403 Forbidden';
+    if (!originAllowed(req.headers.origin, this.allowedHosts)) return '403 Forbidden';
+    if (!tokenMatches(this.token, url.searchParams.get('token')) && !tokenMatches(this.token, cookieToken(req))) {
+      return '401 Unauthorized';
+    }
+    return null;
+  }
+
+  private onSocket(ws: WebSocket): void {
+    const alive = ws as WebSocket & { isAlive?: boolean };
+    alive.isAlive = true;
+    ws.on('pong', () => (alive.isAlive = true));
+    const closeListeners = new Set<() => void>();
+    const conn = this.opts.router.connect(
+      {
+        send: (msg: ServerMessage) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+        },
+        onMessage: (listener) => {
+          const h = (data: Buffer, isBinary: boolean): void => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(isBinary ? '' : data.toString('utf8'));
+            } catch {
+              parsed = { invalid: true };
+            }
+            listener(parsed);
+          };
+          ws.on('message', h);
+          return () => ws.off('message', h);
+        },
+        onClose: (l) => {
+          closeListeners.add(l);
+          return () => closeListeners.delete(l);
+        },
+      },
+      'websocket',
+    );
+    ws.on('close', () => {
+      for (const l of closeListeners) l();
+      conn.dispose();
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  private pingClients(): void {
+    for (const ws of this.wss.clients) {
+      const a = ws as WebSocket & { isAlive?: boolean };
+      if (a.isAlive === false) {
+        ws.terminate();
+        continue;
+      }
+      a.isAlive = false;
+      ws.ping();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

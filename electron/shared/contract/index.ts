@@ -1,0 +1,31 @@
+import { appContract } from './app.js';
+import type { EventDef, RpcDef, StreamDef } from './define.js';
+import { jobsContract } from './jobs.js';
+import { systemContract } from './system.js';
+import type { z } from 'zod';
+
+/** Every endpoint of the LabForge API, by wire name (`domain.verb`). */
+export const contract = {
+  ...appContract,
+  ...jobsContract,
+  ...systemContract,
+} as const;
+
+export type Contract = typeof contract;
+type Keys<K> = { [N in keyof Contract]: Contract[N] extends K ? N : never }[keyof Contract];
+export type RpcName = Keys<RpcDef>;
+export type StreamName = Keys<StreamDef>;
+export type EventName = Keys<EventDef>;
+
+export type RpcParams<N extends RpcName> = z.input<Contract[N]['params']>;
+export type RpcParsedParams<N extends RpcName> = z.output<Contract[N]['params']>;
+export type RpcResult<N extends RpcName> = z.output<Contract[N]['result']>;
+export type StreamParams<N extends StreamName> = z.input<Contract[N]['params']>;
+export type StreamParsedParams<N extends StreamName> = z.output<Contract[N]['params']>;
+export type StreamPacket<N extends StreamName> = z.output<Contract[N]['packet']>;
+export type EventPayload<N extends EventName> = z.output<Contract[N]['payload']>;
+
+export * from './app.js';
+export * from './define.js';
+export * from './jobs.js';
+export * from './system.js';

@@ -1,0 +1,119 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../electron/core/create-core.js';
+import type { ApiClient } from '../../electron/shared/client.js';
+import type { JobInfo } from '../../electron/shared/contract/index.js';
+import { AppError } from '../../electron/shared/errors.js';
+import { connectMemory } from '../helpers/memory-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** Calls a method the contract does not know, bypassing the client's types. */
+const rawCall = (api: ApiClient, method: string, params: unknown): Promise<unknown> =>
+  (api.call as (m: string, p: unknown) => Promise<unknown>)(method, params);
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as AppError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('the API over the in-memory transport', () => {
+  const dir = tempDir();
+  let core: Core;
+  let conn: ReturnType<typeof connectMemory>;
+
+  beforeAll(async () => {
+    core = await createCore({ dataDir: dir.path });
+    conn = connectMemory(core);
+  });
+  afterAll(async () => {
+    conn.close();
+    await core.dispose();
+    dir.remove();
+  });
+
+  it('answers app.info and app.ping', async () => {
+    const info = await conn.api.call('app.info', {});
+    expect(info).toMatchObject({ name: 'LabForge', transport: 'memory', dataDir: dir.path });
+    expect((await conn.api.call('app.ping', { value: 'x' })).value).toBe('x');
+  });
+
+  it('answers an unknown method with UNKNOWN_METHOD and keeps serving', async () => {
+    const err = await rejection(rawCall(conn.api, 'models.explode', {}));
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('UNKNOWN_METHOD');
+    expect(err.message).toContain('models.explode');
+    expect((await conn.api.call('app.ping', {})).value).toBeNull();
+  });
+
+  it('answers wrong param types with INVALID_REQUEST naming the field', async () => {
+    const err = await rejection(rawCall(conn.api, 'system.benchmarkDisk', { sizeMb: 'lots' }));
+    expect(err.code).toBe('INVALID_REQUEST');
+    expect(err.message).toContain('sizeMb');
+    const err2 = await rejection(rawCall(conn.api, 'jobs.get', { id: 42 }));
+    expect(err2.code).toBe('INVALID_REQUEST');
+  });
+
+  it('answers a missing job with NOT_FOUND', async () => {
+    const err = await rejection(conn.api.call('jobs.get', { id: 'nope' }));
+    expect(err.code).toBe('NOT_FOUND');
+  });
+
+  it('runs a hardware scan as a job, broadcasting its progress and result', async () => {
+    const seen: JobInfo[] = [];
+    let hw = 0;
+    const off = conn.api.on('jobs.changed', (j) => seen.push(j));
+    const off2 = conn.api.on('system.hardwareChanged', () => hw++);
+    const job = await conn.api.call('system.scan', {});
+    const done = await core.jobs.waitFor(job.id);
+    await new Promise((r) => setTimeout(r, 20));
+    off();
+    off2();
+    expect(done.state).toBe('succeeded');
+    expect(seen.filter((j) => j.id === job.id).at(-1)?.state).toBe('succeeded');
+    expect(hw).toBe(1);
+    const hardware = await conn.api.call('system.hardware', {});
+    expect(hardware?.cpu.logicalCores).toBeGreaterThan(0);
+    expect(Array.isArray(hardware?.gpus)).toBe(true);
+  });
+
+  it('cancels a long job through the API; it ends cancelled and its scratch file is gone', async () => {
+    const job = await conn.api.call('system.benchmarkDisk', { sizeMb: 8192 });
+    await new Promise((r) => setTimeout(r, 150));
+    await conn.api.call('jobs.cancel', { id: job.id });
+    const done = await core.jobs.waitFor(job.id);
+    expect(done.state).toBe('cancelled');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(`${dir.path}/tmp`).filter((f) => f.startsWith('diskbench-'))).toEqual([]);
+    const err = await rejection(conn.api.call('jobs.resume', { id: job.id }));
+    expect(err.code).toBe('JOB_NOT_RESUMABLE');
+  });
+
+  it('aborting a call on the client cancels it on the server', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const err = await rejection(conn.api.call('app.ping', {}, { signal: ac.signal }));
+    expect(err.code).toBe('CANCELLED');
+  });
+});
+
+describe('createCore with a bad data dir', () => {
+  it('reports a data dir that cannot be created', async () => {
+    const err = await rejection(createCore({ dataDir: '/proc/labforge-cannot-live-here' }));
+    expect(err.code).toBe('DATA_DIR_NOT_WRITABLE');
+    expect(err.message).toContain('/proc/labforge-cannot-live-here');
+  });
+
+  it('reports a data dir whose parent is a file, and leaves the file alone', async () => {
+    const d = tempDir();
+    const file = `${d.path}/notes.txt`;
+    writeFileSync(file, 'keep me');
+    const err = await rejection(createCore({ dataDir: `${file}/data` }));
+    expect(err.code).toBe('DATA_DIR_NOT_WRITABLE');
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    d.remove();
+  });
+});
