@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AppInfo } from '../shared/contract/index.js';
+import { AppError } from '../shared/errors.js';
 import { HardwareService } from './hardware/hardware-service.js';
 import { GpuLock } from './jobs/gpu-lock.js';
 import { JobManager } from './jobs/job-manager.js';
@@ -8,11 +9,17 @@ import { Router, type Handlers } from './rpc/router.js';
 import { openDatabase, type Db } from './store/database.js';
 import { KvStore } from './store/kv-store.js';
 import { diskBenchmarkJob } from './system/disk-benchmark.js';
+import { PythonEnvService } from './python/python-env-service.js';
+import { readTrainingMetrics, runDirOf, trainingRunJob } from './training/training-run.js';
 import { readAppVersion } from './util/app-version.js';
 import { ensureWritableDir } from './util/fs.js';
 
 export interface CoreOptions {
   dataDir: string;
+  /** How long a cancelled trainer may take to checkpoint before SIGTERM / SIGKILL (tests shorten it). */
+  trainerGraceMs?: { cancel: number; term: number };
+  /** Interpreters to look for (tests point this at fakes). */
+  pythonCandidates?: string[];
 }
 
 export interface Core extends AsyncDisposable {
@@ -21,6 +28,7 @@ export interface Core extends AsyncDisposable {
   readonly bus: EventBus;
   readonly jobs: JobManager;
   readonly hardware: HardwareService;
+  readonly python: PythonEnvService;
   readonly router: Router;
   info(transport: AppInfo['transport']): AppInfo;
   dispose(): Promise<void>;
@@ -40,6 +48,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const hardware = new HardwareService(dataDir, kv, bus);
   jobs.register(hardware.scanJob);
   jobs.register(diskBenchmarkJob(dataDir));
+  const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
+  const python = new PythonEnvService(dataDir, kv, bus, { candidates: opts.pythonCandidates });
+  jobs.register(python.setupJob);
+  jobs.register(
+    trainingRunJob({ dataDir, bus, gpuCount: cudaGpus, configuredPython: () => python.configuredPython(), graceMs: opts.trainerGraceMs }),
+  );
 
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
@@ -62,6 +76,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'system.scan': () => jobs.start(hardware.scanJob.kind, {}),
     'system.hardware': () => hardware.last(),
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
+    'python.status': (_p, ctx) => python.status(ctx.signal),
+    'python.setup': (p) => jobs.start('python.setup', p),
+    'training.start': (p) => jobs.start('training.run', p),
+    'training.metrics': (p) => {
+      const job = jobs.get(p.jobId);
+      if (job.kind !== 'training.run') throw new AppError('NOT_FOUND', `Job ${p.jobId} is not a training run`);
+      return readTrainingMetrics(runDirOf(dataDir, job.id, job.params as { outDir?: string }));
+    },
   };
   const router = new Router(handlers, bus);
 
@@ -73,5 +95,5 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus.dispose();
     db.close();
   };
-  return { dataDir, db, bus, jobs, hardware, router, info, dispose, [Symbol.asyncDispose]: dispose };
+  return { dataDir, db, bus, jobs, hardware, python, router, info, dispose, [Symbol.asyncDispose]: dispose };
 }

@@ -6,8 +6,9 @@ import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
+import { trainCommand } from './commands/train.js';
 
-export const commands: Command[] = [serveCommand, infoCommand, scanCommand, jobsCommand];
+export const commands: Command[] = [serveCommand, infoCommand, scanCommand, jobsCommand, trainCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

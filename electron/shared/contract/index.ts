@@ -1,7 +1,9 @@
 import { appContract } from './app.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
 import { jobsContract } from './jobs.js';
+import { pythonContract } from './python.js';
 import { systemContract } from './system.js';
+import { trainingContract } from './training.js';
 import type { z } from 'zod';
 
 /** Every endpoint of the LabForge API, by wire name (`domain.verb`). */
@@ -9,6 +11,8 @@ export const contract = {
   ...appContract,
   ...jobsContract,
   ...systemContract,
+  ...trainingContract,
+  ...pythonContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -28,4 +32,6 @@ export type EventPayload<N extends EventName> = z.output<Contract[N]['payload']>
 export * from './app.js';
 export * from './define.js';
 export * from './jobs.js';
+export * from './python.js';
 export * from './system.js';
+export * from './training.js';

@@ -1,0 +1,214 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { PythonStatus } from '../../shared/contract/index.js';
+import { AppError } from '../../shared/errors.js';
+import type { JobContext, JobKind } from '../jobs/job-kind.js';
+import type { EventBus } from '../rpc/event-bus.js';
+import type { KvStore } from '../store/kv-store.js';
+import { findNativeDir } from '../training/native-paths.js';
+import { defaultCandidates, findSystemPython, installAdvice, probePython, versionString } from './interpreter.js';
+import { PipProgress, requirementCount } from './pip-progress.js';
+
+const KV_PATH = 'python.path';
+const VERIFY = 'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
+
+export interface SetupParams {
+  python?: string;
+  existingPython?: string;
+  cuda?: boolean;
+}
+
+const venvPython = (venv: string): string =>
+  process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+
+/** Runs a command, feeding every output line to `onLine`; rejects with the last lines on failure. */
+function runLines(cmd: string, args: string[], onLine: (l: string) => void, signal: AbortSignal, env?: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { signal, env: env ?? process.env, windowsHide: true });
+    const tail: string[] = [];
+    const take = (l: string): void => {
+      tail.push(l);
+      if (tail.length > 30) tail.shift();
+      onLine(l);
+    };
+    createInterface({ input: child.stdout }).on('line', take);
+    createInterface({ input: child.stderr }).on('line', take);
+    child.on('error', (err) => reject(err));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`${path.basename(cmd)} exited with code ${code}`), { tail }));
+    });
+  });
+}
+
+/**
+ * Finds Python, creates LabForge's own virtual environment under the data dir and installs the
+ * trainer's pinned requirements, or adopts an environment the user names.
+ */
+export class PythonEnvService {
+  readonly managedVenv: string;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly kv: KvStore,
+    private readonly bus: EventBus,
+    private readonly opts: { candidates?: string[]; nativeDir?: string } = {},
+  ) {
+    this.managedVenv = path.join(dataDir, 'python');
+  }
+
+  /** The interpreter the user adopted, if any (else the trainer falls back to the managed venv). */
+  configuredPython(): string | null {
+    return this.kv.get<string>(KV_PATH);
+  }
+
+  async status(signal?: AbortSignal): Promise<PythonStatus> {
+    const { found, tooOld } = await findSystemPython(this.opts.candidates ?? defaultCandidates(), signal);
+    const problem = found
+      ? null
+      : tooOld.length
+        ? `Python ${versionString(tooOld[0]!)} is too old (3.10 or newer needed). ${installAdvice()}`
+        : `Python was not found. ${installAdvice()}`;
+    const configured = this.configuredPython();
+    const candidate = configured ?? (existsSync(venvPython(this.managedVenv)) ? venvPython(this.managedVenv) : null);
+    let env: PythonStatus['env'] = null;
+    if (candidate) {
+      const v = await this.verify(candidate, signal).catch(() => null);
+      env = { python: candidate, ready: v !== null, torch: v?.torch ?? null, cuda: v?.cuda ?? false, managed: configured === null };
+    }
+    return { system: found ? { path: found.path, version: versionString(found) } : null, problem, env };
+  }
+
+  private async verify(python: string, signal?: AbortSignal): Promise<{ torch: string; cuda: boolean }> {
+    let out = '';
+    await runLines(python, ['-c', VERIFY], (l) => (out = l), signal ?? new AbortController().signal);
+    return JSON.parse(out) as { torch: string; cuda: boolean };
+  }
+
+  readonly setupJob: JobKind<SetupParams, PythonStatus> = {
+    kind: 'python.setup',
+    title: (p) => (p.existingPython ? `Check Python environment ${p.existingPython}` : 'Set up the training environment (Python)'),
+    run: (ctx) => (ctx.params.existingPython ? this.adopt(ctx, ctx.params.existingPython) : this.create(ctx)),
+  };
+
+  private async adopt(ctx: JobContext<SetupParams>, python: string): Promise<PythonStatus> {
+    ctx.report({ stage: 'verify', fraction: 0.2 });
+    const i = await probePython(python, ctx.signal);
+    if (!i) throw new AppError('PYTHON_MISSING', `${python} is not a working Python interpreter.`, { details: { path: python } });
+    ctx.log(`Python ${versionString(i)} at ${i.path}`);
+    const v = await this.verify(python, ctx.signal).catch((err: { tail?: string[] }) => {
+      throw new AppError('ENV_SETUP_FAILED', `The environment of ${python} lacks the trainer's packages.`, {
+        hint: `Install them there: ${python} -m pip install -r native/requirements.txt, or let LabForge create its own environment.`,
+        details: { lastLines: err.tail?.slice(-10) },
+      });
+    });
+    ctx.log(`torch ${v.torch}, CUDA ${v.cuda ? 'available' : 'not available'}`);
+    this.kv.set(KV_PATH, python);
+    return this.finish();
+  }
+
+  private async create(ctx: JobContext<SetupParams>): Promise<PythonStatus> {
+    const { signal } = ctx;
+    ctx.report({ stage: 'find python', fraction: 0.01 });
+    let base;
+    if (ctx.params.python) {
+      base = await probePython(ctx.params.python, signal);
+      if (!base) throw new AppError('PYTHON_MISSING', `${ctx.params.python} is not a working Python interpreter.`, { hint: installAdvice() });
+    } else {
+      const { found, tooOld } = await findSystemPython(this.opts.candidates ?? defaultCandidates(), signal);
+      if (!found && tooOld[0]) {
+        throw new AppError('PYTHON_TOO_OLD', `Python ${versionString(tooOld[0])} at ${tooOld[0].path} is too old; the trainer needs 3.10 or newer.`, {
+          hint: installAdvice(),
+        });
+      }
+      if (!found) throw new AppError('PYTHON_MISSING', 'Python was not found on this computer.', { hint: installAdvice() });
+      base = found;
+    }
+    if (!(base.version[0] > 3 || (base.version[0] === 3 && base.version[1] >= 10))) {
+      throw new AppError('PYTHON_TOO_OLD', `Python ${versionString(base)} is too old; the trainer needs 3.10 or newer.`, { hint: installAdvice() });
+    }
+    ctx.log(`Using Python ${versionString(base)} at ${base.path}`);
+
+    const nativeDir = this.opts.nativeDir ?? findNativeDir();
+    const reqFiles = [path.join(nativeDir, 'requirements.txt')];
+    if (ctx.params.cuda) reqFiles.push(path.join(nativeDir, 'requirements-cuda.txt'));
+    const texts = await Promise.all(reqFiles.map((f) => fs.readFile(f, 'utf8')));
+    const hash = createHash('sha256').update(versionString(base)).update(texts.join('\n')).digest('hex').slice(0, 16);
+    const venv = this.managedVenv;
+    const py = venvPython(venv);
+    const stampFile = path.join(venv, '.labforge-stamp');
+    const stamp = await fs.readFile(stampFile, 'utf8').catch(() => '');
+    if (stamp.trim() === hash && existsSync(py)) {
+      ctx.log('The environment is already up to date');
+      this.kv.set(KV_PATH, null);
+      return this.finish();
+    }
+
+    ctx.report({ stage: 'create venv', fraction: 0.03 });
+    await fs.rm(venv, { recursive: true, force: true });
+    const [exe, ...pre] = (ctx.params.python ?? base.path).split(' ');
+    try {
+      await runLines(exe!, [...pre, '-m', 'venv', venv], (l) => ctx.log(l, 'debug'), signal);
+    } catch (err) {
+      const tail = (err as { tail?: string[] }).tail ?? [];
+      const ensurepip = tail.some((l) => /ensurepip|python3-venv/.test(l));
+      throw new AppError('ENV_SETUP_FAILED', `Could not create a virtual environment in ${venv}.`, {
+        hint: ensurepip ? 'Install venv support: sudo apt install python3-venv' : tail.at(-1),
+        details: { lastLines: tail.slice(-10) },
+      });
+    }
+
+    const total = texts.reduce((n, t) => n + requirementCount(t), 0);
+    const progress = new PipProgress(total);
+    const uv = await probeUv(signal);
+    const reqArgs = reqFiles.flatMap((f) => ['-r', f]);
+    const [cmd, args] = uv
+      ? [uv, ['pip', 'install', '--python', py, '--no-deps', ...reqArgs]]
+      : [py, ['-m', 'pip', 'install', '--no-deps', '--progress-bar', 'off', '--disable-pip-version-check', ...reqArgs]];
+    ctx.log(`Installing ${total} pinned packages with ${uv ? 'uv' : 'pip'} (the CUDA libraries of torch are large: this can take a while)`);
+    try {
+      await runLines(
+        cmd,
+        args,
+        (l) => {
+          ctx.log(l, 'debug');
+          if (progress.feed(l))
+            ctx.report({ stage: progress.stage, fraction: 0.05 + 0.9 * progress.fraction, metrics: { packages: progress.count, total } });
+        },
+        signal,
+      );
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const tail = (err as { tail?: string[] }).tail ?? [];
+      const errLine = [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
+      throw new AppError('ENV_SETUP_FAILED', `Installing the trainer's packages failed: ${errLine.trim()}`, {
+        hint: 'Check the network connection and free disk space, then run the setup again; the log has pip\'s full output.',
+        details: { lastLines: tail.slice(-15) },
+      });
+    }
+    ctx.report({ stage: 'verify', fraction: 0.97 });
+    const v = await this.verify(py, signal);
+    ctx.log(`torch ${v.torch}, CUDA ${v.cuda ? 'available' : 'not available'}`);
+    await fs.writeFile(stampFile, hash);
+    this.kv.set(KV_PATH, null);
+    return this.finish();
+  }
+
+  private async finish(): Promise<PythonStatus> {
+    const s = await this.status();
+    this.bus.emit('python.changed', s);
+    return s;
+  }
+}
+
+async function probeUv(signal: AbortSignal): Promise<string | null> {
+  try {
+    await runLines('uv', ['--version'], () => undefined, signal);
+    return 'uv';
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * The trainer worker's protocol (native/labforge_trainer/protocol.py mirrors it): one JSON config
+ * file in, JSON Lines events out on stdout, `{"type":"cancel"}` on stdin to stop with a
+ * resumable checkpoint. Keys are snake_case on the wire, as Python writes them.
+ */
+export const TRAINER_PROTOCOL_VERSION = 1;
+
+export const trainerMethodSchema = z.enum(['lora', 'qlora', 'full']);
+export type TrainerMethod = z.infer<typeof trainerMethodSchema>;
+
+export interface TrainerConfig {
+  version: 1;
+  base_model: string;
+  data_path: string;
+  eval_path: string | null;
+  output_dir: string;
+  method: TrainerMethod;
+  epochs: number;
+  learning_rate: number;
+  warmup_steps: number;
+  effective_batch_size: number;
+  max_batch_len: number;
+  max_seq_len: number;
+  min_seq_len: number;
+  seed: number;
+  lora: { rank: number; alpha: number; dropout: number; target_modules: string[] };
+  precision: 'auto' | 'bf16' | 'fp16' | 'fp32';
+  gradient_checkpointing: boolean;
+  /** Continue a run exactly (weights, optimizer, schedule, data order) from one of its checkpoints. */
+  resume_from: string | null;
+  /** Start from the weights of an earlier checkpoint (phase 2 from phase 1's best) with a fresh optimizer. */
+  init_from: string | null;
+  device: 'auto' | 'cpu' | 'cuda';
+  max_steps: number | null;
+  system_prompt: string | null;
+}
+
+const base = { time: z.number() };
+
+export const trainerEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    ...base,
+    method: z.string(),
+    device: z.string(),
+    precision: z.string(),
+    world_size: z.number(),
+    num_samples: z.number(),
+    num_dropped: z.number(),
+    total_steps: z.number(),
+    epochs: z.number(),
+    trainable_params: z.number(),
+    total_params: z.number(),
+    resumed_from_step: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    ...base,
+    step: z.number(),
+    total_steps: z.number(),
+    epoch: z.number(),
+    loss: z.number(),
+    lr: z.number(),
+    tokens_per_sec: z.number(),
+    peak_memory_mb: z.number(),
+    eta_s: z.number(),
+  }),
+  z.object({ type: z.literal('eval'), ...base, step: z.number(), epoch: z.number(), eval_loss: z.number() }),
+  z.object({
+    type: z.literal('checkpoint'),
+    ...base,
+    path: z.string(),
+    step: z.number(),
+    epoch: z.number(),
+    reason: z.enum(['epoch', 'cancel', 'final']),
+    eval_loss: z.number().nullable(),
+  }),
+  z.object({ type: z.literal('log'), ...base, level: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('done'),
+    ...base,
+    final_checkpoint: z.string(),
+    steps: z.number(),
+    epochs: z.number(),
+    train_loss: z.number().nullable(),
+  }),
+  z.object({ type: z.literal('cancelled'), ...base, checkpoint: z.string().nullable() }),
+  z.object({
+    type: z.literal('error'),
+    ...base,
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().nullable().optional(),
+  }),
+]);
+export type TrainerEvent = z.infer<typeof trainerEventSchema>;
+
+export const TRAINER_EXIT = { ok: 0, error: 1, cancelled: 3 } as const;
