@@ -311,12 +311,8 @@ async function runPhase(
 /** Reads the loss curve, held-out scores and checkpoints a run has recorded so far. */
 export async function readTrainingMetrics(outDir: string): Promise<TrainingMetrics> {
   const metrics: TrainingMetrics = { points: [], evals: [], checkpoints: [], best: {} };
-  let text = '';
-  try {
-    text = await fs.readFile(path.join(outDir, 'metrics.jsonl'), 'utf8');
-  } catch {
-    return metrics;
-  }
+  const text = await fs.readFile(path.join(outDir, 'metrics.jsonl'), 'utf8').catch(() => null);
+  if (text === null) return metrics;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
