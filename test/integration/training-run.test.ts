@@ -124,7 +124,7 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     off();
     // Kill the worker's process group from outside, as the OOM killer would.
     const { execSync } = await import('node:child_process');
-    execSync(`pkill -KILL -f "labforge_trainer.worker --config ${outDir}" || true`);
+    execSync(`pkill -KILL -f "[l]abforge_trainer.worker --config ${outDir}"`);
     const done = await core.jobs.waitFor(job.id);
     expect(done.state).toBe('failed');
     expect(done.error?.code).toBe('WORKER_CRASHED');

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { rpc } from './define.js';
+import { jobInfoSchema } from './jobs.js';
+
+export const exportParamsSchema = z.object({
+  /** A training checkpoint folder (LoRA adapter or full model) or any Hugging Face model folder. */
+  checkpoint: z.string().min(1),
+  /** The converter's output types; q8_0 is the default (smaller types need llama-quantize). */
+  quant: z.enum(['f32', 'f16', 'bf16', 'q8_0']).default('q8_0'),
+  /** The GGUF file to write (default: <data dir>/models/<name>.gguf). */
+  out: z.string().optional(),
+  name: z.string().optional(),
+  python: z.string().optional(),
+  /** Prompts whose greedy answers must match between checkpoint and GGUF. */
+  prompts: z.array(z.string().min(1)).min(1).max(10).optional(),
+});
+export type ExportParams = z.input<typeof exportParamsSchema>;
+
+export const exportResultSchema = z.object({
+  path: z.string(),
+  sizeBytes: z.number(),
+  quant: z.string(),
+  chatTemplate: z.string(),
+  check: z.object({
+    prompts: z.number(),
+    identical: z.number(),
+    tokenizationMatches: z.boolean(),
+    answers: z.array(z.object({ prompt: z.string(), expected: z.number(), agreeingTokens: z.number(), identical: z.boolean() })),
+  }),
+  lineage: z.object({ checkpoint: z.string(), baseModel: z.string().nullable(), method: z.string().nullable(), llamaCppCommit: z.string() }),
+  /** The model library entry the export was registered as. */
+  modelId: z.string().nullable(),
+});
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+export const exportContract = {
+  /**
+   * Starts a job that merges a checkpoint (LoRA into its base), converts it to GGUF with llama.cpp's
+   * converter, checks the file (chat template, greedy answers vs the checkpoint) and registers it.
+   */
+  'export.gguf': rpc(exportParamsSchema, jobInfoSchema),
+} as const;

@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { getLlama, LlamaCompletion } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../electron/core/create-core.js';
+import type { TrainingResult } from '../../electron/core/training/training-run.js';
+import type { ExportResult } from '../../electron/shared/contract/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { hasTrainerEnv, tinyData, tinyModel } from '../helpers/tiny-kit.js';
+
+describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
+  const dir = tempDir();
+  let core: Core;
+  let checkpoint: string;
+
+  beforeAll(async () => {
+    const [model, data] = await Promise.all([tinyModel(path.join(dir.path, 'tiny')), tinyData(path.join(dir.path, 'data'))]);
+    core = await createCore({ dataDir: path.join(dir.path, 'lf') });
+    const job = core.jobs.start('training.run', {
+      data,
+      baseModel: model,
+      method: 'lora',
+      phases: ['knowledge'],
+      epochs: 2,
+      learningRate: 3e-3,
+      warmupSteps: 1,
+      effectiveBatchSize: 4,
+      maxBatchLen: 512,
+      minSeqLen: 1,
+      device: 'cpu',
+    });
+    const done = await core.jobs.waitFor(job.id);
+    if (done.state !== 'succeeded') throw new Error(`training failed: ${JSON.stringify(done.error)}`);
+    checkpoint = (done.result as TrainingResult).bestCheckpoint;
+  }, 300_000);
+  afterAll(async () => {
+    await core?.dispose();
+    dir.remove();
+  });
+
+  it('merges the LoRA adapter, converts to GGUF and reproduces the checkpoint exactly at f32', async () => {
+    const out = path.join(dir.path, 'exports', 'tiny-f32.gguf');
+    const job = await core.jobs.waitFor(core.jobs.start('export.gguf', { checkpoint, quant: 'f32', out }).id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const r = job.result as ExportResult;
+    expect(r.path).toBe(out);
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(`${out}.part`)).toBe(false);
+    expect(r.chatTemplate).toContain('<|im_start|>');
+    expect(r.check.identical).toBe(r.check.prompts);
+    expect(r.lineage.method).toBe('lora');
+    expect(r.lineage.checkpoint).toBe(checkpoint);
+
+    // node-llama-cpp loads the export and answers.
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
+    const model = await llama.loadModel({ modelPath: out });
+    const ctx = await model.createContext({ contextSize: 256, threads: 1 });
+    const text = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletion('The capital', { maxTokens: 8 });
+    expect(typeof text).toBe('string');
+    await ctx.dispose();
+    await model.dispose();
+    await llama.dispose();
+  });
+
+  it('exports q8_0 (smaller) with the chat template', async () => {
+    const job = await core.jobs.waitFor(core.jobs.start('export.gguf', { checkpoint, quant: 'q8_0' }).id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const r = job.result as ExportResult;
+    expect(r.path.startsWith(path.join(core.dataDir, 'models'))).toBe(true);
+    expect(r.quant).toBe('q8_0');
+    expect(r.chatTemplate).toContain('<|im_start|>');
+  });
+
+  it('refuses a folder that is not a checkpoint, with the reason, leaving nothing behind', async () => {
+    const bogus = path.join(dir.path, 'not-a-checkpoint');
+    mkdirSync(bogus);
+    writeFileSync(path.join(bogus, 'notes.txt'), 'hello');
+    const out = path.join(dir.path, 'exports', 'bogus.gguf');
+    const job = await core.jobs.waitFor(core.jobs.start('export.gguf', { checkpoint: bogus, out }).id);
+    expect(job.state).toBe('failed');
+    expect(job.error?.message).toMatch(/not a checkpoint/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.part`)).toBe(false);
+  });
+});
