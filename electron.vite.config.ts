@@ -10,6 +10,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/core/cli/index.ts'),
+          // The crash-isolated node-llama-cpp child process (forked by ModelHost).
+          modelHost: resolve(__dirname, 'electron/core/chat/model-host-process.ts'),
         },
       },
     },

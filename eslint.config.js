@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|\\./|\\.\\./)', message: 'electron/shared may import only zod and itself.' }, { group: ['../core/*', '../main/*', '../preload/*', '../../*'], message: 'electron/shared may import only zod and itself.' }] },
+        { patterns: [{ regex: '^(?!zod$|yaml$|\\./|\\.\\./)', message: 'electron/shared may import only zod, yaml (the taxonomy validator) and itself.' }, { group: ['../core/*', '../main/*', '../preload/*', '../../*'], message: 'electron/shared may import only zod and itself.' }] },
       ],
     },
   },

@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['electron/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'electron/**/*.test.ts',
+            'renderer/src/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -9,8 +9,13 @@ import { Router, type Handlers } from './rpc/router.js';
 import { openDatabase, type Db } from './store/database.js';
 import { KvStore } from './store/kv-store.js';
 import { diskBenchmarkJob } from './system/disk-benchmark.js';
+import { exportJob } from './export/export-job.js';
 import { PythonEnvService } from './python/python-env-service.js';
 import { readTrainingMetrics, runDirOf, trainingRunJob } from './training/training-run.js';
+import { ChatStack } from './chat/chat-stack.js';
+import type { ModelHostOptions } from './chat/model-host.js';
+import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
+import { TaxonomyService } from './taxonomy/taxonomy-service.js';
 import { readAppVersion } from './util/app-version.js';
 import { ensureWritableDir } from './util/fs.js';
 
@@ -20,6 +25,8 @@ export interface CoreOptions {
   trainerGraceMs?: { cancel: number; term: number };
   /** Interpreters to look for (tests point this at fakes). */
   pythonCandidates?: string[];
+  /** The model host child process (tests pass `{ threads: 1 }`). */
+  modelHost?: ModelHostOptions;
 }
 
 export interface Core extends AsyncDisposable {
@@ -29,6 +36,9 @@ export interface Core extends AsyncDisposable {
   readonly jobs: JobManager;
   readonly hardware: HardwareService;
   readonly python: PythonEnvService;
+  readonly taxonomy: TaxonomyService;
+  /** Model library, model host, chat and the OpenAI-compatible endpoint. */
+  readonly chat: ChatStack;
   readonly router: Router;
   info(transport: AppInfo['transport']): AppInfo;
   dispose(): Promise<void>;
@@ -51,9 +61,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
   const python = new PythonEnvService(dataDir, kv, bus, { candidates: opts.pythonCandidates });
   jobs.register(python.setupJob);
+  jobs.register(exportJob({ dataDir, configuredPython: () => python.configuredPython() }));
   jobs.register(
     trainingRunJob({ dataDir, bus, gpuCount: cudaGpus, configuredPython: () => python.configuredPython(), graceMs: opts.trainerGraceMs }),
   );
+
+  const taxonomy = new TaxonomyService(dataDir, kv, bus);
+  const chat = new ChatStack(db, bus, dataDir, opts.modelHost);
 
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
@@ -78,12 +92,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
     'python.status': (_p, ctx) => python.status(ctx.signal),
     'python.setup': (p) => jobs.start('python.setup', p),
+    'export.gguf': (p) => jobs.start('export.gguf', p),
     'training.start': (p) => jobs.start('training.run', p),
     'training.metrics': (p) => {
       const job = jobs.get(p.jobId);
       if (job.kind !== 'training.run') throw new AppError('NOT_FOUND', `Job ${p.jobId} is not a training run`);
       return readTrainingMetrics(runDirOf(dataDir, job.id, job.params as { outDir?: string }));
     },
+    ...taxonomyHandlers(taxonomy),
+    ...chat.handlers(),
   };
   const router = new Router(handlers, bus);
 
@@ -91,9 +108,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const dispose = async (): Promise<void> => {
     if (disposed) return;
     disposed = true;
+    await chat.dispose();
     await jobs.dispose();
     bus.dispose();
     db.close();
   };
-  return { dataDir, db, bus, jobs, hardware, python, router, info, dispose, [Symbol.asyncDispose]: dispose };
+  return { dataDir, db, bus, jobs, hardware, python, taxonomy, chat, router, info, dispose, [Symbol.asyncDispose]: dispose };
 }

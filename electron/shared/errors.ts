@@ -26,7 +26,14 @@ export const errorCodes = [
   'OUT_OF_MEMORY',
   'VALIDATION_FAILED',
   'GIT_CONFLICT',
+  'NOT_A_GIT_REPO',
+  'PATH_OUTSIDE_ROOT',
+  'FILE_TOO_LARGE',
   'DISCONNECTED',
+  // Chat, model host and the OpenAI-compatible endpoint.
+  'MODEL_INVALID',
+  'PROMPT_TOO_LONG',
+  'PORT_IN_USE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

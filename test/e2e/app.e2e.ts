@@ -57,7 +57,11 @@ describe('LabForge in Chromium over `labforge serve`', () => {
     if (gpuCount === 0) await hardware.getByText('No GPU found', { exact: true }).waitFor();
     const readiness = page.getByRole('region', { name: 'Readiness' });
     for (const cap of ['Chat', 'Synthetic data', 'Training', 'Disk space']) {
-      await readiness.getByRole('listitem').filter({ hasText: cap }).getByText(/^(Ready|Limited|Not available)$/).waitFor();
+      await readiness
+        .getByRole('listitem')
+        .filter({ hasText: cap })
+        .getByText(/^(Ready|Limited|Not available)$/)
+        .waitFor();
     }
     await page.getByRole('alert').filter({ hasText: 'Hardware scan finished' }).first().waitFor();
   });
@@ -72,20 +76,27 @@ describe('LabForge in Chromium over `labforge serve`', () => {
   });
 
   it('follows a long disk test, cancels it, and still sees it cancelled after a reload', async () => {
-    const t0 = Date.now();
     const disk = diskSection();
     await disk.getByLabel('Test size').selectOption('8192');
     await disk.getByRole('button', { name: 'Test disk speed' }).click();
     const bar = disk.getByRole('progressbar', { name: 'Disk speed test (8192 MB) progress' });
     await bar.waitFor();
     const value = async (): Promise<number> => Number(await bar.getAttribute('aria-valuenow'));
-    const first = await waitFor(async () => (await value()) > 0 && (await value()), 'the progress bar to start');
-    const later = await waitFor(async () => {
-      const v = await value();
-      return v > first && v;
-    }, 'the progress bar to advance');
+    // Shared CI disks stall at times (fsync every 64 MiB), so be patient; this is no speed test.
+    const first = await waitFor(
+      async () => (await value()) > 0 && (await value()) < 100 && (await value()),
+      'the progress bar to start',
+      60_000,
+    );
+    const later = await waitFor(
+      async () => {
+        const v = await value();
+        return v > first && v;
+      },
+      'the progress bar to advance',
+      60_000,
+    );
     expect(later).toBeGreaterThan(first);
-    console.log('T progress', Date.now() - t0);
 
     // The header shows it as running, and the jobs drawer lists it live.
     await page.getByRole('button', { name: 'Jobs panel, 1 running' }).click();
@@ -94,22 +105,19 @@ describe('LabForge in Chromium over `labforge serve`', () => {
     await shot('jobs-drawer');
     await drawer.getByRole('button', { name: 'Close jobs panel' }).click();
     await drawer.waitFor({ state: 'hidden' });
-    console.log('T drawer', Date.now() - t0);
 
     await disk.getByRole('button', { name: 'Cancel Disk speed test (8192 MB)' }).click();
     await disk.getByText('cancelled', { exact: true }).waitFor({ timeout: 20_000 });
-    console.log('T cancelled', Date.now() - t0);
     await page.getByRole('alert').filter({ hasText: 'cancelled' }).first().waitFor();
-    console.log('T alert', Date.now() - t0);
     expect(await page.getByRole('alert').filter({ hasText: 'failed' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Jobs panel, 0 running' }).waitFor();
 
-    console.log('T 0running', Date.now() - t0);
     await page.reload();
     await page.getByRole('status', { name: 'Connection: Connected' }).waitFor();
-    console.log('T reload', Date.now() - t0);
     await diskSection().getByText('cancelled', { exact: true }).waitFor();
-    await expect(diskSection().getByRole('button', { name: 'Cancel Disk speed test (8192 MB)' }).count()).resolves.toBe(0);
+    await expect(diskSection().getByRole('button', { name: 'Cancel Disk speed test (8192 MB)' }).count()).resolves.toBe(
+      0,
+    );
   });
 
   it('shows every page, keeps it across a reload, and saves screenshots', async () => {
@@ -152,7 +160,9 @@ describe('LabForge in Chromium over `labforge serve`', () => {
     try {
       await dark.page.getByRole('status', { name: 'Connection: Connected' }).waitFor();
       await dark.page.getByRole('region', { name: 'Hardware' }).getByText('Processor').waitFor();
-      expect(await dark.page.evaluate<string | undefined>('document.documentElement.dataset.mantineColorScheme')).toBe('dark');
+      expect(await dark.page.evaluate<string | undefined>('document.documentElement.dataset.mantineColorScheme')).toBe(
+        'dark',
+      );
       await shot('dashboard-dark', dark.page);
       expect(dark.problems).toEqual([]);
     } finally {

@@ -20,10 +20,14 @@ export interface Server {
 /** Starts `labforge serve` on a free port with a fresh data dir (run `npm run build` first). */
 export async function startServer(): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'labforge-e2e-'));
-  const proc = spawn(process.execPath, ['bin/labforge.mjs', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['bin/labforge.mjs', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const close = async (): Promise<void> => {
@@ -33,7 +37,10 @@ export async function startServer(): Promise<Server> {
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`labforge serve printed no URL in 30 s. stderr: ${stderr}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`labforge serve printed no URL in 30 s. stderr: ${stderr}`)),
+        30_000,
+      );
       proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /LabForge listening on (http:\/\/\S+)/.exec(out);
@@ -110,7 +117,11 @@ export async function openApp(
 }
 
 /** Polls until `fn` returns a truthy value. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

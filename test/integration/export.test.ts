@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { getLlama, LlamaCompletion } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/create-core.js';
 import type { TrainingResult } from '../../electron/core/training/training-run.js';
@@ -52,7 +52,7 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     expect(r.lineage.checkpoint).toBe(checkpoint);
 
     // node-llama-cpp loads the export and answers.
-    const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     const model = await llama.loadModel({ modelPath: out });
     const ctx = await model.createContext({ contextSize: 256, threads: 1 });
     const text = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletion('The capital', { maxTokens: 8 });

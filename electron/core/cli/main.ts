@@ -2,13 +2,18 @@ import { parseArgs } from 'node:util';
 import { AppError, toErrorInfo } from '../../shared/errors.js';
 import { APP_VERSION } from '../create-core.js';
 import { type CliIo, type Command, commonOptions } from './command.js';
+import { exportCommand } from './commands/export.js';
+import { chatCommand } from './commands/chat.js';
 import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
+import { modelsCommand } from './commands/models.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
+import { serveModelCommand } from './commands/serve-model.js';
+import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
 
-export const commands: Command[] = [serveCommand, infoCommand, scanCommand, jobsCommand, trainCommand];
+export const commands: Command[] = [serveCommand, infoCommand, scanCommand, jobsCommand, trainCommand, exportCommand, taxonomyCommand, modelsCommand, chatCommand, serveModelCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

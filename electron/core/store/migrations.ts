@@ -35,6 +35,60 @@ export const migrations: readonly string[] = [
     updated_at REAL NOT NULL
   );
   `,
+  // 2: the model library (GGUF files and safetensors folders, with their lineage).
+  `
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('gguf', 'safetensors')),
+    path TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT,
+    lineage TEXT NOT NULL,
+    metadata TEXT,
+    created_at REAL NOT NULL
+  );
+  CREATE INDEX models_created ON models(created_at DESC);
+  `,
+  // 3: chat conversations; messages form a tree (branches), searchable with FTS5.
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    model_id TEXT,
+    system_prompt TEXT NOT NULL,
+    sampling TEXT NOT NULL,
+    leaf_id TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+  );
+  CREATE INDEX conversations_updated ON conversations(updated_at DESC);
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    parent_id TEXT,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    state TEXT NOT NULL,
+    model_id TEXT,
+    stats TEXT,
+    error TEXT,
+    created_at REAL NOT NULL
+  );
+  CREATE INDEX messages_conversation ON messages(conversation_id, seq);
+  CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+  END;
+  CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+  END;
+  CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+    INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+  END;
+  `,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

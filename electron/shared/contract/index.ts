@@ -1,8 +1,13 @@
 import { appContract } from './app.js';
+import { chatContract } from './chat.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
+import { endpointContract } from './endpoint.js';
+import { exportContract } from './export.js';
 import { jobsContract } from './jobs.js';
+import { modelsContract } from './models.js';
 import { pythonContract } from './python.js';
 import { systemContract } from './system.js';
+import { taxonomyContract } from './taxonomy.js';
 import { trainingContract } from './training.js';
 import type { z } from 'zod';
 
@@ -12,7 +17,12 @@ export const contract = {
   ...jobsContract,
   ...systemContract,
   ...trainingContract,
+  ...taxonomyContract,
   ...pythonContract,
+  ...exportContract,
+  ...modelsContract,
+  ...chatContract,
+  ...endpointContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -30,8 +40,13 @@ export type StreamPacket<N extends StreamName> = z.output<Contract[N]['packet']>
 export type EventPayload<N extends EventName> = z.output<Contract[N]['payload']>;
 
 export * from './app.js';
+export * from './chat.js';
+export * from './endpoint.js';
+export * from './models.js';
 export * from './define.js';
+export * from './export.js';
 export * from './jobs.js';
 export * from './python.js';
 export * from './system.js';
+export * from './taxonomy.js';
 export * from './training.js';

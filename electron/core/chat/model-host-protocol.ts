@@ -1,0 +1,57 @@
+import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
+import type { ErrorInfo } from '../../shared/errors.js';
+
+/**
+ * Messages between the app and the model host child process (over the fork IPC channel). The
+ * host is ours and versioned with the app, so the messages are typed, not validated.
+ */
+
+/** What the host needs to know to load a model; `name`/`modelId` are only echoed back in status. */
+export interface ModelRef {
+  path: string;
+  name: string;
+  modelId: string | null;
+}
+
+export type HostRequest =
+  | { type: 'load'; id: number; model: ModelRef; settings: LoadSettings }
+  | { type: 'unload'; id: number; path: string }
+  | {
+      type: 'chat';
+      id: number;
+      model: ModelRef;
+      settings: LoadSettings;
+      messages: ChatTurn[];
+      sampling: Sampling;
+      /** Requests with the same key prefer the same sequence, so the shared prefix is not evaluated again. */
+      cacheKey?: string;
+    }
+  | { type: 'complete'; id: number; model: ModelRef; settings: LoadSettings; prompt: string; sampling: Sampling; cacheKey?: string }
+  | { type: 'cancel'; id: number };
+
+/** Why a generation ended. */
+export type HostStopReason = 'eos' | 'maxTokens' | 'stopped';
+
+export interface GenerationResult {
+  text: string;
+  stopReason: HostStopReason;
+  promptTokens: number;
+  completionTokens: number;
+  ttftMs: number;
+  genMs: number;
+  /** Time spent loading the model for this request (0 when it was loaded already). */
+  loadMs: number;
+  loaded: LoadedModelInfo;
+}
+
+export type HostMessage =
+  | { type: 'ready'; pid: number }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: ErrorInfo }
+  | { type: 'text'; id: number; text: string }
+  | { type: 'loaded'; models: LoadedModelInfo[] };
+
+/** Passed to the child in its environment. */
+export const HOST_THREADS_ENV = 'LABFORGE_HOST_THREADS';
+export const HOST_PARALLEL_ENV = 'LABFORGE_HOST_SEQUENCES';
+export const HOST_GPU_ENV = 'LABFORGE_HOST_GPU';

@@ -1,0 +1,254 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ChatTurn, HostStatus, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
+import { AppError, type ErrorInfo } from '../../shared/errors.js';
+import { Emitter } from '../util/emitter.js';
+import {
+  HOST_GPU_ENV,
+  HOST_PARALLEL_ENV,
+  HOST_THREADS_ENV,
+  type GenerationResult,
+  type HostMessage,
+  type HostRequest,
+  type ModelRef,
+} from './model-host-protocol.js';
+
+export interface HostEntry {
+  path: string;
+  execArgv: string[];
+}
+
+export interface ModelHostOptions {
+  /** CPU threads for generation; default: $LABFORGE_MODEL_THREADS, else the number of physical cores. Tests pass 1. */
+  threads?: number;
+  /** Parallel sequences per loaded model (batched generations). Default 4. */
+  sequences?: number;
+  gpu?: 'auto' | false;
+  /** The host's entry script; default: the bundled `modelHost.js`, or the TypeScript source under tsx. */
+  entry?: HostEntry;
+  /** How long the host may take to exit on dispose before it is killed. */
+  exitGraceMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: AppError): void;
+  onText?: (text: string) => void;
+  what: string;
+}
+
+type Request = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+const STDERR_LINES = 40;
+
+/** The bundled entry next to the main build, or (running from source) the .ts file under tsx. */
+export function defaultHostEntry(): HostEntry {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    return { path: path.join(path.dirname(here), 'model-host-process.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
+  }
+  for (const rel of ['modelHost.js', '../modelHost.js']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return { path: p, execArgv: [] };
+  }
+  throw new AppError('INTERNAL', 'The model host entry (modelHost.js) is missing from this build');
+}
+
+async function physicalCores(): Promise<number> {
+  try {
+    const si = await import('systeminformation');
+    const cpu = await si.cpu();
+    if (cpu.physicalCores > 0) return cpu.physicalCores;
+  } catch {
+    // Fall through to a guess.
+  }
+  return Math.max(1, Math.floor(os.availableParallelism() / 2));
+}
+
+/**
+ * The app side of the model host child process. The process starts on the first request; when
+ * it dies, pending requests fail with WORKER_CRASHED (naming what they were doing) and the next
+ * request starts a fresh one.
+ */
+export class ModelHost implements AsyncDisposable {
+  private child: ChildProcess | null = null;
+  private starting: Promise<ChildProcess> | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private loaded: LoadedModelInfo[] = [];
+  private lastCrash: HostStatus['lastCrash'] = null;
+  private stderrTail: string[] = [];
+  private disposed = false;
+  private readonly changed = new Emitter<HostStatus>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly opts: ModelHostOptions = {}) {}
+
+  /** Requests sent to the host and not answered yet (generations in flight, loads). */
+  get activeRequests(): number {
+    return this.pending.size;
+  }
+
+  status(): HostStatus {
+    return { running: this.child !== null, pid: this.child?.pid ?? null, loaded: this.loaded, lastCrash: this.lastCrash };
+  }
+
+  load(model: ModelRef, settings: LoadSettings, signal?: AbortSignal): Promise<LoadedModelInfo> {
+    return this.request({ type: 'load', model, settings }, `loading ${model.name}`, signal) as Promise<LoadedModelInfo>;
+  }
+
+  async unload(modelPath: string): Promise<void> {
+    if (!this.child) return;
+    await this.request({ type: 'unload', path: modelPath }, `unloading ${path.basename(modelPath)}`);
+  }
+
+  /** A chat generation; `onText` gets the answer as it streams. Cancelling keeps the partial answer (stopReason `stopped`). */
+  chat(
+    req: { model: ModelRef; settings: LoadSettings; messages: ChatTurn[]; sampling: Sampling; cacheKey?: string },
+    opts: { signal?: AbortSignal; onText?: (text: string) => void } = {},
+  ): Promise<GenerationResult> {
+    return this.request({ type: 'chat', ...req }, `answering with ${req.model.name}`, opts.signal, opts.onText) as Promise<GenerationResult>;
+  }
+
+  /** A raw text completion of `prompt` (no chat template). */
+  complete(
+    req: { model: ModelRef; settings: LoadSettings; prompt: string; sampling: Sampling; cacheKey?: string },
+    opts: { signal?: AbortSignal; onText?: (text: string) => void } = {},
+  ): Promise<GenerationResult> {
+    return this.request({ type: 'complete', ...req }, `completing with ${req.model.name}`, opts.signal, opts.onText) as Promise<GenerationResult>;
+  }
+
+  private async request(msg: Request, what: string, signal?: AbortSignal, onText?: (t: string) => void): Promise<unknown> {
+    if (this.disposed) throw new AppError('CANCELLED', 'The model host is shutting down');
+    signal?.throwIfAborted();
+    const child = await this.ensureChild();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        if (child.connected) child.send({ type: 'cancel', id } satisfies HostRequest);
+      };
+      const cleanup = (): void => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        resolve: (v) => (cleanup(), resolve(v)),
+        reject: (e) => (cleanup(), reject(e)),
+        onText,
+        what,
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.send({ ...msg, id } as HostRequest);
+    });
+  }
+
+  private ensureChild(): Promise<ChildProcess> {
+    if (this.child) return Promise.resolve(this.child);
+    this.starting ??= this.spawn().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async spawn(): Promise<ChildProcess> {
+    const entry = this.opts.entry ?? defaultHostEntry();
+    const envThreads = Number(process.env.LABFORGE_MODEL_THREADS) || undefined;
+    const threads = this.opts.threads ?? envThreads ?? (await physicalCores());
+    this.stderrTail = [];
+    const child = fork(entry.path, [], {
+      execArgv: entry.execArgv,
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        [HOST_THREADS_ENV]: String(threads),
+        [HOST_PARALLEL_ENV]: String(this.opts.sequences ?? 4),
+        [HOST_GPU_ENV]: String(this.opts.gpu ?? 'auto'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) this.stderrTail.push(line);
+      this.stderrTail = this.stderrTail.slice(-STDERR_LINES);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
+        reject(
+          new AppError('WORKER_CRASHED', `The model host could not start (${sig ?? `exit code ${code}`}).`, {
+            details: { stderr: this.stderrTail.slice(-10) },
+          }),
+        );
+      };
+      child.once('exit', onExit);
+      child.once('error', (err) => reject(new AppError('WORKER_CRASHED', `The model host could not start: ${err.message}`)));
+      child.once('message', (m: HostMessage) => {
+        child.off('exit', onExit);
+        if (m.type === 'ready') resolve();
+        else reject(new AppError('WORKER_CRASHED', 'The model host spoke out of turn while starting'));
+      });
+    });
+    child.on('message', (m: HostMessage) => this.receive(m));
+    child.on('exit', (code, sig) => this.onExit(child, code, sig));
+    this.child = child;
+    this.changed.fire(this.status());
+    return child;
+  }
+
+  private receive(m: HostMessage): void {
+    if (m.type === 'loaded') {
+      this.loaded = m.models;
+      this.changed.fire(this.status());
+      return;
+    }
+    if (m.type === 'ready') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'text') p.onText?.(m.text);
+    else {
+      this.pending.delete(m.id);
+      if (m.type === 'result') p.resolve(m.value);
+      else p.reject(AppError.from(m.error as ErrorInfo));
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, sig: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = null;
+    this.loaded = [];
+    const how = sig ? `it was killed by ${sig}` : `exit code ${code}`;
+    if (!this.disposed) this.lastCrash = { time: Date.now(), message: `The model host stopped unexpectedly (${how}).` };
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(
+        this.disposed
+          ? new AppError('CANCELLED', 'The model host was shut down')
+          : new AppError('WORKER_CRASHED', `The model host stopped unexpectedly while ${p.what} (${how}).`, {
+              hint: 'It restarts on the next request. If this keeps happening, the model file may be damaged or too big for this machine.',
+              details: { stderr: this.stderrTail.slice(-10) },
+            }),
+      );
+    }
+    this.changed.fire(this.status());
+  }
+
+  /** Stops the host process: disconnect (it exits by itself), then SIGKILL after the grace period. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.starting?.catch(() => null);
+    const child = this.child;
+    if (child) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.exitGraceMs ?? 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.changed.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}

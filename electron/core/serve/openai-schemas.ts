@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { ChatTurn, Sampling } from '../../shared/contract/index.js';
+
+/** The parts of OpenAI's request bodies we honour; unknown fields are ignored, as OpenAI-compatible servers do. */
+const content = z.union([
+  z.string(),
+  z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()).transform((parts) =>
+    parts
+      .filter((p) => p.type === 'text')
+      .map((p) => p.text ?? '')
+      .join(''),
+  ),
+  z.null().transform(() => ''),
+]);
+
+const sampling = {
+  model: z.string().optional(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+  temperature: z.number().min(0).max(5).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  top_k: z.number().int().min(0).nullish(),
+  max_tokens: z.number().int().min(1).nullish(),
+  max_completion_tokens: z.number().int().min(1).nullish(),
+  seed: z.number().int().min(0).nullish(),
+  repeat_penalty: z.number().min(0).nullish(),
+  n: z.literal(1).nullish(),
+};
+
+export const chatCompletionRequestSchema = z
+  .object({
+    ...sampling,
+    messages: z
+      .array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content }).loose())
+      .min(1),
+  })
+  .loose();
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+export const completionRequestSchema = z
+  .object({
+    ...sampling,
+    prompt: z.union([z.string(), z.array(z.string()).length(1).transform((a) => a[0] ?? '')]),
+  })
+  .loose();
+export type CompletionRequest = z.infer<typeof completionRequestSchema>;
+
+type SamplingFields = { [K in keyof typeof sampling]?: z.infer<(typeof sampling)[K]> };
+
+export function toSampling(b: SamplingFields): Sampling {
+  const s: Sampling = {};
+  if (b.temperature != null) s.temperature = b.temperature;
+  if (b.top_p != null) s.topP = b.top_p;
+  if (b.top_k != null) s.topK = b.top_k;
+  const max = b.max_completion_tokens ?? b.max_tokens;
+  if (max != null) s.maxTokens = max;
+  if (b.seed != null) s.seed = b.seed;
+  if (b.repeat_penalty != null) s.repeatPenalty = b.repeat_penalty;
+  return s;
+}
+
+export function toTurns(messages: ChatCompletionRequest['messages']): ChatTurn[] {
+  return messages.map((m) => ({ role: m.role === 'developer' ? 'system' : m.role, content: m.content }));
+}
+
+export const finishReason = (stop: string): 'stop' | 'length' => (stop === 'maxTokens' ? 'length' : 'stop');

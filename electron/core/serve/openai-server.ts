@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { AppError, toErrorInfo, type ErrorCode } from '../../shared/errors.js';
+import type { ModelHost } from '../chat/model-host.js';
+import type { GenerationResult, ModelRef } from '../chat/model-host-protocol.js';
+import type { ModelLibrary } from '../models/model-library.js';
+import { hostAllowed, originAllowed, tokenMatches } from '../server/auth.js';
+import { chatCompletionRequestSchema, completionRequestSchema, finishReason, toSampling, toTurns } from './openai-schemas.js';
+
+export interface OpenAiServerOptions {
+  host: ModelHost;
+  library: ModelLibrary;
+  /** Resolves a library id or name, or (for the default model only) a GGUF path. */
+  resolveModel(ref: string): ModelRef;
+  /** Answers requests whose `model` is not a library model (what `ilab model serve` does). */
+  defaultModel?: string;
+  port?: number;
+  apiKey?: string;
+}
+
+const MAX_BODY = 16 * 2 ** 20;
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_REQUEST: 400,
+  PROMPT_TOO_LONG: 400,
+  MODEL_INVALID: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  MODEL_NOT_FOUND: 404,
+  OUT_OF_MEMORY: 507,
+  WORKER_CRASHED: 503,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = 'invalid_request_error',
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An OpenAI-compatible endpoint over the model host, on 127.0.0.1 only (like `ilab model serve`):
+ * `/v1/models`, `/v1/chat/completions` and `/v1/completions`, streaming (SSE) or not. Requests
+ * need the API key when one is set; foreign Host or Origin headers are refused (DNS rebinding and
+ * browser pages on other sites). A client that disconnects stops its generation.
+ */
+export class OpenAiServer implements AsyncDisposable {
+  private readonly http: Server;
+  private allowedHosts = new Set<string>();
+  private readonly inflight = new Set<AbortController>();
+  requests = 0;
+
+  private constructor(private readonly opts: OpenAiServerOptions) {
+    this.http = createServer((req, res) => void this.onRequest(req, res));
+  }
+
+  static async start(opts: OpenAiServerOptions): Promise<OpenAiServer> {
+    if (opts.defaultModel) opts.resolveModel(opts.defaultModel); // fail now, not at the first request
+    const s = new OpenAiServer(opts);
+    await new Promise<void>((resolve, reject) => {
+      s.http.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new AppError('PORT_IN_USE', `Port ${opts.port} on 127.0.0.1 is already in use.`, { hint: 'Stop what uses it, or pick another port.' })
+            : err,
+        ),
+      );
+      s.http.listen(opts.port ?? 8000, '127.0.0.1', () => resolve());
+    });
+    const port = s.port;
+    s.allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+    return s;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests++;
+    try {
+      if (!hostAllowed(req.headers.host, this.allowedHosts)) throw new HttpError(403, 'Forbidden: unexpected Host header', 'forbidden');
+      if (!originAllowed(req.headers.origin, this.allowedHosts)) throw new HttpError(403, 'Forbidden: requests from web pages on other sites are refused', 'forbidden');
+      if (this.opts.apiKey) {
+        const auth = req.headers.authorization ?? '';
+        const given = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+        if (!tokenMatches(this.opts.apiKey, given))
+          throw new HttpError(401, 'Incorrect or missing API key (send Authorization: Bearer <key>)', 'invalid_request_error', 'invalid_api_key');
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+      if (route === 'GET /v1/models') return this.json(res, 200, { object: 'list', data: this.models() });
+      if (route === 'POST /v1/chat/completions') return await this.chatCompletions(req, res);
+      if (route === 'POST /v1/completions') return await this.completions(req, res);
+      throw new HttpError(404, `No route ${route}`, 'invalid_request_error', 'not_found');
+    } catch (err) {
+      this.fail(res, err);
+    }
+  }
+
+  private models(): Array<{ id: string; object: 'model'; created: number; owned_by: string }> {
+    const out = new Map<string, { id: string; object: 'model'; created: number; owned_by: string }>();
+    if (this.opts.defaultModel) {
+      const m = this.opts.resolveModel(this.opts.defaultModel);
+      out.set(m.name, { id: m.name, object: 'model', created: 0, owned_by: 'labforge' });
+    }
+    for (const m of this.opts.library.list({ format: 'gguf' }))
+      if (!out.has(m.name)) out.set(m.name, { id: m.name, object: 'model', created: Math.floor(m.createdAt / 1000), owned_by: 'labforge' });
+    return [...out.values()];
+  }
+
+  /** The request's model: a library model by id or name, else the default one. Never a path from the request. */
+  private pick(name: string | undefined): ModelRef {
+    const m = name ? this.opts.library.find(name) : null;
+    if (m && m.format === 'gguf') return { path: m.path, name: m.name, modelId: m.id };
+    if (this.opts.defaultModel) return this.opts.resolveModel(this.opts.defaultModel);
+    throw new HttpError(404, name ? `The model "${name}" does not exist` : 'Name a model (see /v1/models)', 'invalid_request_error', 'model_not_found');
+  }
+
+  private async chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parse(chatCompletionRequestSchema, await readJson(req));
+    const model = this.pick(body.model);
+    const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
+      this.opts.host.chat({ model, settings: {}, messages: toTurns(body.messages), sampling: toSampling(body) }, { signal, onText });
+    await this.respond(res, body, model, 'chat.completion', gen);
+  }
+
+  private async completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parse(completionRequestSchema, await readJson(req));
+    const model = this.pick(body.model);
+    const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
+      this.opts.host.complete({ model, settings: {}, prompt: body.prompt, sampling: toSampling(body) }, { signal, onText });
+    await this.respond(res, body, model, 'text_completion', gen);
+  }
+
+  private async respond(
+    res: ServerResponse,
+    body: { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null },
+    model: ModelRef,
+    kind: 'chat.completion' | 'text_completion',
+    gen: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult>,
+  ): Promise<void> {
+    const ac = new AbortController();
+    this.inflight.add(ac);
+    res.on('close', () => {
+      if (!res.writableFinished) ac.abort(new AppError('CANCELLED', 'The client disconnected'));
+    });
+    const id = `${kind === 'chat.completion' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = (r: GenerationResult) => ({
+      prompt_tokens: r.promptTokens,
+      completion_tokens: r.completionTokens,
+      total_tokens: r.promptTokens + r.completionTokens,
+    });
+    try {
+      if (!body.stream) {
+        const r = await gen(ac.signal, () => undefined);
+        const choice =
+          kind === 'chat.completion'
+            ? { index: 0, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: finishReason(r.stopReason) }
+            : { index: 0, text: r.text, logprobs: null, finish_reason: finishReason(r.stopReason) };
+        return this.json(res, 200, { id, object: kind, created, model: model.name, choices: [choice], usage: usage(r) });
+      }
+      const object = kind === 'chat.completion' ? 'chat.completion.chunk' : 'text_completion';
+      const chunk = (delta: string | null, finish: string | null, role = false): unknown =>
+        kind === 'chat.completion'
+          ? { id, object, created, model: model.name, choices: [{ index: 0, delta: delta === null ? {} : role ? { role: 'assistant', content: delta } : { content: delta }, logprobs: null, finish_reason: finish }] }
+          : { id, object, created, model: model.name, choices: [{ index: 0, text: delta ?? '', logprobs: null, finish_reason: finish }] };
+      const event = (data: unknown): void => void res.write(`data: ${JSON.stringify(data)}\n\n`);
+      let started = false;
+      const start = (): void => {
+        if (started) return;
+        started = true;
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        if (kind === 'chat.completion') event(chunk('', null, true));
+      };
+      let r: GenerationResult;
+      try {
+        r = await gen(ac.signal, (t) => {
+          start();
+          event(chunk(t, null));
+        });
+      } catch (err) {
+        if (!started) throw err;
+        event({ error: openAiError(err) });
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      start();
+      event(chunk(null, finishReason(r.stopReason)));
+      if (body.stream_options?.include_usage) event({ id, object, created, model: model.name, choices: [], usage: usage(r) });
+      res.end('data: [DONE]\n\n');
+    } finally {
+      this.inflight.delete(ac);
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const status = err instanceof HttpError ? err.status : err instanceof AppError ? (STATUS[err.code] ?? 500) : 500;
+    if (status === 500) console.error('[endpoint]', err);
+    this.json(res, status, { error: openAiError(err) });
+  }
+
+  /** Stops listening and stops every generation in flight. */
+  async close(): Promise<void> {
+    for (const ac of this.inflight) ac.abort(new AppError('CANCELLED', 'The endpoint was stopped'));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function openAiError(err: unknown): { message: string; type: string; code: string | null; param: null } {
+  if (err instanceof HttpError) return { message: err.message, type: err.type, code: err.code, param: null };
+  const info = toErrorInfo(err);
+  return { message: info.hint ? `${info.message} ${info.hint}` : info.message, type: 'server_error', code: info.code.toLowerCase(), param: null };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'The request body is too large');
+    chunks.push(c);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'The request body is not valid JSON');
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new HttpError(400, `Invalid request: ${i ? `${i.path.join('.') || '(body)'}: ${i.message}` : 'bad body'}`);
+  }
+  return r.data;
+}

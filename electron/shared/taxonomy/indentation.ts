@@ -1,0 +1,49 @@
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Finding } from './types.js';
+
+/**
+ * yamllint's `indentation` rule as `relaxed` sets it: one indent width for the whole file
+ * (`spaces: consistent`) and lists under a key either always indented or never
+ * (`indent-sequences: consistent`). Block scalar bodies are not checked.
+ */
+export function checkIndentation(doc: Document, lc: LineCounter, file: string): Finding[] {
+  const out: Finding[] = [];
+  let step: number | null = null;
+  let seqIndented: boolean | null = null;
+  const col = (n: Node): number => lc.linePos(n.range![0]).col - 1;
+  const line = (n: Node): number => lc.linePos(n.range![0]).line;
+  const flag = (n: Node, message: string): void => {
+    const p = lc.linePos(n.range![0]);
+    out.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'lint.indentation', message, from: n.range![0], to: n.range![0] });
+  };
+
+  const walk = (node: unknown): void => {
+    if (isMap(node) && !node.flow) {
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key) || !pair.key.range) continue;
+        const v = pair.value;
+        if ((isMap(v) || isSeq(v)) && !v.flow && v.range && v.items.length > 0 && line(v) > line(pair.key)) {
+          const delta = col(v) - col(pair.key);
+          if (isSeq(v) && delta === 0) {
+            if (seqIndented === true) flag(v, 'Wrong indentation: the other lists in this file are indented under their key; indent this one the same way.');
+            seqIndented ??= false;
+          } else if (delta <= 0) {
+            flag(v, `Wrong indentation: this must be indented further than "${String(pair.key.value)}".`);
+          } else {
+            if (step === null) step = delta;
+            else if (delta !== step) flag(v, `Wrong indentation: expected ${step} spaces more than "${String(pair.key.value)}" (as in the rest of the file), found ${delta}.`);
+            if (isSeq(v)) {
+              if (seqIndented === false) flag(v, 'Wrong indentation: the other lists in this file start at the same column as their key; do the same here.');
+              seqIndented ??= true;
+            }
+          }
+        }
+        walk(v);
+      }
+    } else if (isSeq(node) && !node.flow) {
+      for (const item of node.items) walk(item);
+    }
+  };
+  walk(doc.contents);
+  return out;
+}

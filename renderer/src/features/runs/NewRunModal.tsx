@@ -1,0 +1,241 @@
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Collapse,
+  Group,
+  Input,
+  Modal,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Tooltip,
+  UnstyledButton,
+} from '@mantine/core';
+import { IconAlertCircle, IconChevronDown, IconChevronRight, IconPlayerPlay } from '@tabler/icons-react';
+import { useState, type ChangeEvent, type FormEvent } from 'react';
+import type { JobInfo } from '../../../../electron/shared/contract';
+import type { AppError } from '../../../../electron/shared/errors';
+import { api } from '../../api/connection';
+import {
+  emptyRunForm,
+  fieldErrorsFrom,
+  labDefaults,
+  toTrainingParams,
+  validateRunForm,
+  type RunFormErrors,
+  type RunFormValues,
+} from './run-form';
+
+const phaseText = {
+  knowledge: 'Knowledge (phase 1: facts from your documents)',
+  skills: 'Skills (phase 2: how to answer, from phase 1’s best checkpoint)',
+};
+
+/** The "New training run" form; `onStarted` gets the new job so the page can select it. */
+export function NewRunModal({
+  opened,
+  onClose,
+  onStarted,
+  cuda,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  onStarted: (job: JobInfo) => void;
+  cuda: boolean;
+}) {
+  const [values, setValues] = useState<RunFormValues>(emptyRunForm);
+  const [errors, setErrors] = useState<RunFormErrors>({});
+  const [apiError, setApiError] = useState<AppError | null>(null);
+  const [advanced, setAdvanced] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+
+  const set = <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]): void => {
+    setValues((v) => ({ ...v, [key]: value }));
+    if (errors[key]) setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+  const text = (key: keyof RunFormValues) => ({
+    value: values[key] as string,
+    error: errors[key],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value as never),
+  });
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const found = validateRunForm(values, { cuda });
+    setErrors(found);
+    setApiError(null);
+    if (Object.keys(found).length > 0) {
+      if (found.effectiveBatchSize || found.maxBatchLen || found.warmupSteps || found.device) setAdvanced(true);
+      return;
+    }
+    setSubmitting(true);
+    try {
+      const job = await api.call('training.start', toTrainingParams(values));
+      onStarted(job);
+      onClose();
+    } catch (err) {
+      const appErr = err as AppError;
+      setErrors(fieldErrorsFrom(appErr.details));
+      setApiError(appErr);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const only = values.phases.length === 1 ? values.phases[0] : null;
+  const epochsHint = only ? `${labDefaults[only].epochs} (LAB default)` : `${labDefaults.knowledge.epochs} / ${labDefaults.skills.epochs} (LAB defaults)`;
+  const lrHint = only ? `${labDefaults[only].learningRate} (LAB default)` : `${labDefaults.knowledge.learningRate} / ${labDefaults.skills.learningRate}`;
+  const ebsHint = only
+    ? String(labDefaults[only].effectiveBatchSize)
+    : `${labDefaults.knowledge.effectiveBatchSize} / ${labDefaults.skills.effectiveBatchSize}`;
+
+  const methods = [
+    { value: 'lora', label: 'LoRA' },
+    {
+      value: 'qlora',
+      disabled: !cuda,
+      label: cuda ? (
+        'QLoRA'
+      ) : (
+        <Tooltip label="QLoRA (4-bit) needs an NVIDIA GPU with CUDA in the training environment" withArrow>
+          <span style={{ pointerEvents: 'auto' }}>QLoRA</span>
+        </Tooltip>
+      ),
+    },
+    { value: 'full', label: 'Full' },
+  ];
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={<Text fw={700}>New training run</Text>} size="lg" centered>
+      <form onSubmit={(e) => void submit(e)} noValidate aria-label="New training run">
+        <Stack gap="md">
+          <TextInput
+            label="Training data folder"
+            description="The folder with knowledge_train_msgs_*.jsonl and skills_train_msgs_*.jsonl from data generation."
+            placeholder="/home/me/labforge/datasets/2025-01-01"
+            withAsterisk
+            spellCheck={false}
+            data-autofocus
+            {...text('data')}
+          />
+          <TextInput
+            label="Base model folder"
+            description="A Hugging Face model folder: config.json, safetensors weights and a tokenizer with a chat template."
+            placeholder="/home/me/models/granite-3.1-8b-instruct"
+            withAsterisk
+            spellCheck={false}
+            {...text('baseModel')}
+          />
+          <Input.Wrapper
+            label="Method"
+            description={
+              cuda
+                ? 'LoRA trains small adapters; QLoRA does the same on a 4-bit base to save memory; Full updates every weight.'
+                : 'LoRA trains small adapters; Full updates every weight. QLoRA needs CUDA.'
+            }
+            error={errors.method}
+          >
+            <SegmentedControl
+              mt={6}
+              data={methods}
+              value={values.method}
+              onChange={(v) => set('method', v as RunFormValues['method'])}
+              aria-label="Method"
+            />
+          </Input.Wrapper>
+          <Checkbox.Group
+            label="Phases"
+            description="LAB trains knowledge first, then skills starting from the best knowledge checkpoint."
+            value={values.phases}
+            onChange={(v) => set('phases', v as RunFormValues['phases'])}
+            error={errors.phases}
+          >
+            <Stack gap={6} mt={6}>
+              <Checkbox value="knowledge" label={phaseText.knowledge} />
+              <Checkbox value="skills" label={phaseText.skills} />
+            </Stack>
+          </Checkbox.Group>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <TextInput label="Epochs" inputMode="numeric" placeholder={epochsHint} {...text('epochs')} />
+            <TextInput
+              label="Learning rate"
+              inputMode="decimal"
+              placeholder={lrHint}
+              description="Tiny test models need about 1e-3."
+              {...text('learningRate')}
+            />
+          </SimpleGrid>
+
+          <UnstyledButton
+            onClick={() => setAdvanced((a) => !a)}
+            aria-expanded={advanced}
+            aria-controls="run-advanced"
+            style={{ alignSelf: 'flex-start' }}
+          >
+            <Group gap={4}>
+              {advanced ? <IconChevronDown size={16} aria-hidden /> : <IconChevronRight size={16} aria-hidden />}
+              <Text size="sm" fw={600}>
+                Advanced
+              </Text>
+            </Group>
+          </UnstyledButton>
+          <Collapse expanded={advanced} id="run-advanced">
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+              <TextInput
+                label="Effective batch size"
+                inputMode="numeric"
+                placeholder={`${ebsHint} (LAB)`}
+                description="Samples per optimizer step."
+                {...text('effectiveBatchSize')}
+              />
+              <TextInput
+                label="Max batch length"
+                inputMode="numeric"
+                placeholder={`${labDefaults.maxBatchLen} tokens`}
+                description="Tokens per micro-batch; lower it when memory runs out."
+                {...text('maxBatchLen')}
+              />
+              <TextInput
+                label="Warmup steps"
+                inputMode="numeric"
+                placeholder={String(labDefaults.warmupSteps)}
+                {...text('warmupSteps')}
+              />
+              <Input.Wrapper label="Device" error={errors.device} description="Auto picks CUDA when there is one.">
+                <SegmentedControl
+                  mt={6}
+                  fullWidth
+                  aria-label="Device"
+                  data={[
+                    { value: 'auto', label: 'Auto' },
+                    { value: 'cpu', label: 'CPU' },
+                    { value: 'cuda', label: 'CUDA', disabled: !cuda },
+                  ]}
+                  value={values.device}
+                  onChange={(v) => set('device', v as RunFormValues['device'])}
+                />
+              </Input.Wrapper>
+            </SimpleGrid>
+          </Collapse>
+
+          {apiError && (
+            <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} title={apiError.message}>
+              {apiError.hint ?? `Error code ${apiError.code}.`}
+            </Alert>
+          )}
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={onClose}>
+              Close
+            </Button>
+            <Button type="submit" loading={submitting} leftSection={<IconPlayerPlay size={16} aria-hidden />}>
+              Start training
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { emptyRunForm, fieldErrorsFrom, toTrainingParams, validateRunForm } from './run-form';
+
+const filled = { ...emptyRunForm, data: '/tmp/data', baseModel: '/tmp/model' };
+
+describe('run form', () => {
+  it('requires the two folders and a phase', () => {
+    const e = validateRunForm({ ...emptyRunForm, phases: [] }, { cuda: true });
+    expect(Object.keys(e).sort()).toEqual(['baseModel', 'data', 'phases']);
+    expect(validateRunForm({ ...filled, data: 'relative/dir' }, { cuda: true }).data).toMatch(/full path/);
+  });
+
+  it('checks numbers and refuses QLoRA and CUDA without CUDA', () => {
+    const e = validateRunForm(
+      { ...filled, epochs: '2.5', learningRate: 'abc', maxBatchLen: '8', warmupSteps: '-1', method: 'qlora', device: 'cuda' },
+      { cuda: false },
+    );
+    expect(e).toMatchObject({ epochs: expect.any(String), learningRate: expect.any(String), maxBatchLen: 'At least 16' });
+    expect(e.warmupSteps).toBe('At least 0');
+    expect(e.method).toMatch(/CUDA/);
+    expect(e.device).toMatch(/CUDA/);
+    expect(validateRunForm({ ...filled, learningRate: '3e-3', epochs: '3' }, { cuda: false })).toEqual({});
+  });
+
+  it('leaves empty fields out so the LAB defaults apply, and keeps the LAB phase order', () => {
+    expect(toTrainingParams({ ...filled, phases: ['skills', 'knowledge'] })).toEqual({
+      data: '/tmp/data',
+      baseModel: '/tmp/model',
+      method: 'lora',
+      phases: ['knowledge', 'skills'],
+      device: 'auto',
+    });
+    const p = toTrainingParams({ ...filled, epochs: '3', learningRate: ' 0.003 ', warmupSteps: '0', device: 'cpu' });
+    expect(p).toMatchObject({ epochs: 3, learningRate: 0.003, warmupSteps: 0, device: 'cpu' });
+  });
+
+  it('maps router validation details onto fields', () => {
+    expect(fieldErrorsFrom([{ path: ['maxBatchLen'], message: 'Too small' }, { path: ['x'], message: 'no' }])).toEqual({
+      maxBatchLen: 'Too small',
+    });
+    expect(fieldErrorsFrom(undefined)).toEqual({});
+  });
+});

@@ -1,0 +1,28 @@
+import { api, connection } from '../api/connection';
+import { useStore } from './index';
+
+/**
+ * Wires the store to the core: events update the mirrors, and every (re)connect refetches them,
+ * since events sent while the socket was down are lost. Returns the teardown.
+ */
+export function startSync(): () => void {
+  const s = useStore.getState;
+  const refetch = (): void => {
+    void s().loadJobs();
+    void s().loadHardware();
+    s().reloadTraining();
+  };
+  const offs = [
+    api.on('jobs.changed', (job) => s().applyJobChanged(job)),
+    api.on('system.hardwareChanged', (info) => s().applyHardwareChanged(info)),
+    api.on('jobs.changed', (job) => s().applyTrainingJobChanged(job)),
+    api.on('training.progress', (e) => s().applyTrainingProgress(e)),
+    api.on('python.changed', (status) => s().applyPythonChanged(status)),
+    connection.onState((state) => {
+      s().setConnection(state);
+      if (state === 'open') refetch();
+    }),
+  ];
+  if (connection.transport === 'ipc') refetch();
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyGguf } from '../helpers/tiny-gguf.js';
+import { launchBrowser, openApp, screenshotDir, startServer, type Server, type Session } from './fixture.js';
+
+let server: Server;
+let browser: Browser;
+let session: Session;
+let page: Page;
+let gguf: string;
+
+const shot = (name: string, p: Page = page): Promise<Buffer> =>
+  p.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+
+const stats = (): ReturnType<Page['getByTestId']> => page.getByTestId('message-stats');
+
+describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
+    gguf = await tinyGguf();
+    process.env.LABFORGE_MODEL_THREADS = '1'; // inherited by `labforge serve` and its model host
+    server = await startServer();
+    browser = await launchBrowser();
+    session = await openApp(browser, server, { hash: '#/chat' });
+    page = session.page;
+    await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await session?.context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+  });
+
+  it('imports a GGUF file, refusing one that is not a model', async () => {
+    await page.getByRole('button', { name: 'Import a GGUF model' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a GGUF model' });
+    await dialog.getByLabel('Path of the .gguf file').fill(path.join(server.dataDir, 'labforge.db'));
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByText(/labforge\.db is not a usable GGUF model/).waitFor();
+    await dialog.getByLabel('Path of the .gguf file').fill(gguf);
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  const settings = async (p: { system?: string; maxTokens: string }): Promise<void> => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Conversation settings' });
+    if (p.system !== undefined) await drawer.getByLabel('System prompt').fill(p.system);
+    await drawer.getByLabel('Max tokens').fill(p.maxTokens);
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+  };
+
+  it('streams an answer with its stats, and lists the conversation', async () => {
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await settings({ system: 'You are a concise tutor.', maxTokens: '48' });
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('What is the LAB method?');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    await stats().first().waitFor({ timeout: 60_000 });
+    expect(await stats().first().textContent()).toMatch(/\d+ tokens · [\d.]+ tok\/s · first token \d+ ms/);
+    await page.getByRole('navigation', { name: 'Conversations' }).getByText('What is the LAB method?').waitFor();
+    await shot('chat-answer');
+  });
+
+  it('stops a long answer and keeps the partial text', async () => {
+    await settings({ maxTokens: '100000' });
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Write a very long story');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    const stop = page.getByRole('button', { name: 'Stop' });
+    await stop.waitFor();
+    await page.waitForTimeout(300);
+    await shot('chat-streaming');
+    await stop.click();
+    await page.getByText('stopped', { exact: true }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => stats().count()).toBe(2);
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    await shot('chat-stopped');
+    await settings({ maxTokens: '48' });
+  });
+
+  it('regenerates as a branch and finds the conversation by search', async () => {
+    await page.getByRole('button', { name: 'Regenerate' }).first().click();
+    await page.getByText('1/2').or(page.getByText('2/2')).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Search conversations').fill('LAB meth');
+    await page.getByRole('navigation', { name: 'Conversations' }).getByText(/\[LAB\] \[method\]/).waitFor();
+    await shot('chat-search');
+    await page.getByLabel('Search conversations').fill('');
+  });
+
+  it('compares two answers side by side', async () => {
+    await page.getByText('Compare', { exact: true }).click();
+    await page.getByLabel('Compare prompt').fill('Name three colours');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByText(/tokens · .* tok\/s/).nth(1).waitFor({ timeout: 60_000 });
+    await shot('chat-compare');
+    expect(session.problems).toEqual([]);
+  });
+});
