@@ -11,7 +11,7 @@ import { KvStore } from './store/kv-store.js';
 import { diskBenchmarkJob } from './system/disk-benchmark.js';
 import { exportJob } from './export/export-job.js';
 import { PythonEnvService } from './python/python-env-service.js';
-import { readTrainingMetrics, runDirOf, trainingRunJob } from './training/training-run.js';
+import { readTrainingMetrics, runDirOf, runIdOf, trainingRunJob } from './training/training-run.js';
 import { ChatStack } from './chat/chat-stack.js';
 import type { ModelHostOptions } from './chat/model-host.js';
 import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
@@ -61,13 +61,28 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
   const python = new PythonEnvService(dataDir, kv, bus, { candidates: opts.pythonCandidates });
   jobs.register(python.setupJob);
-  jobs.register(exportJob({ dataDir, configuredPython: () => python.configuredPython() }));
   jobs.register(
     trainingRunJob({ dataDir, bus, gpuCount: cudaGpus, configuredPython: () => python.configuredPython(), graceMs: opts.trainerGraceMs }),
   );
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
   const chat = new ChatStack(db, bus, dataDir, opts.modelHost);
+  jobs.register(
+    exportJob({
+      dataDir,
+      configuredPython: () => python.configuredPython(),
+      register: async (r) =>
+        (
+          await chat.library.register({
+            name: path.basename(r.path, '.gguf'),
+            format: 'gguf',
+            path: r.path,
+            sizeBytes: r.sizeBytes,
+            lineage: { base: r.lineage.baseModel, run: runIdOf(dataDir, r.lineage.checkpoint), taxonomyCommit: null },
+          })
+        ).id,
+    }),
+  );
 
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',

@@ -122,6 +122,18 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     expect(session.problems).toEqual([]);
   });
 
+  it('exports the best checkpoint to GGUF and shows the self-check', async () => {
+    const exp = run().getByRole('region', { name: 'Export to GGUF' });
+    await exp.getByLabel('Quantization').selectOption('f16');
+    await exp.getByRole('button', { name: 'Export best checkpoint' }).click();
+    await exp.getByText(/^\d+\/\d+ greedy answers identical$/).waitFor({ timeout: 110_000 });
+    expect(await exp.getByText(/\.gguf$/).textContent()).toMatch(/\.gguf$/);
+    await page.getByRole('alert').filter({ hasText: 'finished' }).getByRole('button').click();
+    await exp.scrollIntoViewIfNeeded();
+    await shot('runs-export');
+    expect(session.problems).toEqual([]);
+  });
+
   it('reads well in a dark OS theme after a reload (metrics come back from training.metrics)', async () => {
     const dark = await openApp(browser, server, { colorScheme: 'dark', hash: '#/runs' });
     try {

@@ -69,6 +69,12 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     expect(r.path.startsWith(path.join(core.dataDir, 'models'))).toBe(true);
     expect(r.quant).toBe('q8_0');
     expect(r.chatTemplate).toContain('<|im_start|>');
+    // Registered in the model library with its lineage.
+    const m = core.chat.library.get(r.modelId!);
+    expect(m.path).toBe(r.path);
+    expect(m.format).toBe('gguf');
+    expect(m.lineage.run).toMatch(/^[0-9a-f-]{36}$/);
+    expect(m.lineage.base).toContain('tiny');
   });
 
   it('refuses a folder that is not a checkpoint, with the reason, leaving nothing behind', async () => {

@@ -50,6 +50,13 @@ const WORKER_CODES: Record<string, ErrorCode> = {
 export const runDirOf = (dataDir: string, jobId: string, params: { outDir?: string }): string =>
   params.outDir ? path.resolve(params.outDir) : path.join(dataDir, 'runs', jobId);
 
+/** The training job a checkpoint under `<data dir>/runs/<id>/` came from, if any. */
+export function runIdOf(dataDir: string, checkpoint: string): string | null {
+  const rel = path.relative(path.join(dataDir, 'runs'), checkpoint);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep)[0] || null;
+}
+
 /** Picks the checkpoint with the lowest held-out loss (the latest on a tie or without scores). */
 export function pickBest(checkpoints: CheckpointInfo[]): CheckpointInfo | null {
   const candidates = checkpoints.filter((c) => c.reason !== 'cancel');
