@@ -91,7 +91,12 @@ export const useChat = create<ChatState>()((set, get) => {
       if ((e as { code?: string }).code !== 'CANCELLED') get().setError(e);
     } finally {
       batch.flush();
-      set({ streaming: null });
+      // Keep the streamed text on screen until the stored message arrives (no flash, no scroll jump).
+      const done = get().streaming;
+      set({
+        streaming: null,
+        messages: get().messages.map((m) => (m.id === done?.assistantId ? { ...m, content: done.text, state: 'complete' } : m)),
+      });
       await get().refreshCurrent();
       await get().search(get().query);
     }

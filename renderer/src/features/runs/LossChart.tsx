@@ -16,10 +16,11 @@ import {
 import type { LossPoint, TrainingMetrics } from '../../../../electron/shared/contract';
 import { buildSeries, formatLoss, formatNumber } from './chart-data';
 
-const colors: Record<string, { line: string; eval: string }> = {
-  knowledge: { line: 'var(--mantine-color-indigo-6)', eval: 'var(--mantine-color-indigo-9)' },
-  skills: { line: 'var(--mantine-color-teal-6)', eval: 'var(--mantine-color-teal-9)' },
-};
+// Held-out dots are a shade apart from their phase's line: darker on light, lighter on dark.
+const palette = (dark: boolean): Record<string, { line: string; eval: string }> => ({
+  knowledge: { line: 'var(--mantine-color-indigo-6)', eval: `var(--mantine-color-indigo-${dark ? 3 : 9})` },
+  skills: { line: 'var(--mantine-color-teal-6)', eval: `var(--mantine-color-teal-${dark ? 3 : 9})` },
+});
 
 const tooltipStyle = {
   background: 'var(--mantine-color-body)',
@@ -44,6 +45,7 @@ export function LossChart({
   order: readonly string[];
 }) {
   const dark = useComputedColorScheme('light') === 'dark';
+  const colors = palette(dark);
   const deferredPoints = useDeferredValue(points);
   const deferredEvals = useDeferredValue(evals);
   const series = useMemo(() => buildSeries(deferredPoints, deferredEvals, order), [deferredPoints, deferredEvals, order]);
