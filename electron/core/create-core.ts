@@ -59,14 +59,25 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.register(hardware.scanJob);
   jobs.register(diskBenchmarkJob(dataDir));
   const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
-  const python = new PythonEnvService(dataDir, kv, bus, { candidates: opts.pythonCandidates });
+  const python = new PythonEnvService(dataDir, kv, bus, {
+    candidates: opts.pythonCandidates,
+    driverCuda: () => hardware.last()?.gpus.find((g) => g.cudaVersion)?.cudaVersion ?? null,
+  });
   jobs.register(python.setupJob);
-  jobs.register(
-    trainingRunJob({ dataDir, bus, gpuCount: cudaGpus, configuredPython: () => python.configuredPython(), graceMs: opts.trainerGraceMs }),
-  );
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
   const chat = new ChatStack(db, bus, dataDir, opts.modelHost);
+  jobs.register(
+    trainingRunJob({
+      dataDir,
+      bus,
+      gpuCount: cudaGpus,
+      configuredPython: () => python.configuredPython(),
+      libraryModelPath: (idOrName) =>
+        chat.library.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+      graceMs: opts.trainerGraceMs,
+    }),
+  );
   jobs.register(
     exportJob({
       dataDir,

@@ -11,6 +11,7 @@ import type { KvStore } from '../store/kv-store.js';
 import { findNativeDir } from '../training/native-paths.js';
 import { defaultCandidates, findSystemPython, installAdvice, probePython, versionString } from './interpreter.js';
 import { PipProgress, requirementCount } from './pip-progress.js';
+import { lockWithoutTorch, pinnedTorch, torchPlan } from './torch-plan.js';
 
 const KV_PATH = 'python.path';
 const VERIFY = 'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
@@ -55,7 +56,12 @@ export class PythonEnvService {
     private readonly dataDir: string,
     private readonly kv: KvStore,
     private readonly bus: EventBus,
-    private readonly opts: { candidates?: string[]; nativeDir?: string } = {},
+    private readonly opts: {
+      candidates?: string[];
+      nativeDir?: string;
+      /** The CUDA version the NVIDIA driver supports, from the last hardware scan. */
+      driverCuda?: () => string | null;
+    } = {},
   ) {
     this.managedVenv = path.join(dataDir, 'python');
   }
@@ -133,10 +139,18 @@ export class PythonEnvService {
     ctx.log(`Using Python ${versionString(base)} at ${base.path}`);
 
     const nativeDir = this.opts.nativeDir ?? findNativeDir();
-    const reqFiles = [path.join(nativeDir, 'requirements.txt')];
-    if (ctx.params.cuda) reqFiles.push(path.join(nativeDir, 'requirements-cuda.txt'));
-    const texts = await Promise.all(reqFiles.map((f) => fs.readFile(f, 'utf8')));
-    const hash = createHash('sha256').update(versionString(base)).update(texts.join('\n')).digest('hex').slice(0, 16);
+    const lock = await fs.readFile(path.join(nativeDir, 'requirements.txt'), 'utf8');
+    const driverCuda = this.opts.driverCuda?.() ?? null;
+    const plan = torchPlan(driverCuda);
+    const withCudaExtras = ctx.params.cuda ?? driverCuda !== null;
+    const extras = withCudaExtras ? await fs.readFile(path.join(nativeDir, 'requirements-cuda.txt'), 'utf8') : '';
+    const hash = createHash('sha256')
+      .update(versionString(base))
+      .update(lock)
+      .update(extras)
+      .update(JSON.stringify(plan))
+      .digest('hex')
+      .slice(0, 16);
     const venv = this.managedVenv;
     const py = venvPython(venv);
     const stampFile = path.join(venv, '.labforge-stamp');
@@ -161,33 +175,44 @@ export class PythonEnvService {
       });
     }
 
-    const total = texts.reduce((n, t) => n + requirementCount(t), 0);
+    // The lock goes in without a resolver run (--no-deps); an index build of torch and the CUDA
+    // extras bring their own dependencies.
+    const lockFile = path.join(venv, 'labforge-requirements.txt');
+    await fs.writeFile(lockFile, plan.source === 'pypi' ? lock : lockWithoutTorch(lock));
+    const steps: Array<{ what: string; args: string[] }> = [{ what: 'the pinned packages', args: ['--no-deps', '-r', lockFile] }];
+    if (plan.source === 'index') {
+      ctx.log(`The NVIDIA driver supports CUDA ${driverCuda}: installing PyTorch's ${plan.variant} build`);
+      steps.push({ what: `PyTorch (${plan.variant})`, args: [pinnedTorch(lock), '--index-url', plan.url] });
+    }
+    if (extras) steps.push({ what: 'the CUDA extras (bitsandbytes, deepspeed, triton)', args: ['-r', path.join(nativeDir, 'requirements-cuda.txt')] });
+    const total = requirementCount(lock) + requirementCount(extras);
     const progress = new PipProgress(total);
     const uv = await probeUv(signal);
-    const reqArgs = reqFiles.flatMap((f) => ['-r', f]);
-    const [cmd, args] = uv
-      ? [uv, ['pip', 'install', '--python', py, '--no-deps', ...reqArgs]]
-      : [py, ['-m', 'pip', 'install', '--no-deps', '--progress-bar', 'off', '--disable-pip-version-check', ...reqArgs]];
     ctx.log(`Installing ${total} pinned packages with ${uv ? 'uv' : 'pip'} (the CUDA libraries of torch are large: this can take a while)`);
-    try {
-      await runLines(
-        cmd,
-        args,
-        (l) => {
-          ctx.log(l, 'debug');
-          if (progress.feed(l))
-            ctx.report({ stage: progress.stage, fraction: 0.05 + 0.9 * progress.fraction, metrics: { packages: progress.count, total } });
-        },
-        signal,
-      );
-    } catch (err) {
-      if (signal.aborted) throw err;
-      const tail = (err as { tail?: string[] }).tail ?? [];
-      const errLine = [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
-      throw new AppError('ENV_SETUP_FAILED', `Installing the trainer's packages failed: ${errLine.trim()}`, {
-        hint: 'Check the network connection and free disk space, then run the setup again; the log has pip\'s full output.',
-        details: { lastLines: tail.slice(-15) },
-      });
+    for (const step of steps) {
+      const [cmd, args] = uv
+        ? [uv, ['pip', 'install', '--python', py, ...step.args]]
+        : [py, ['-m', 'pip', 'install', '--progress-bar', 'off', '--disable-pip-version-check', ...step.args]];
+      try {
+        await runLines(
+          cmd,
+          args,
+          (l) => {
+            ctx.log(l, 'debug');
+            if (progress.feed(l))
+              ctx.report({ stage: progress.stage, fraction: 0.05 + 0.9 * progress.fraction, metrics: { packages: progress.count, total } });
+          },
+          signal,
+        );
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const tail = (err as { tail?: string[] }).tail ?? [];
+        const errLine = [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
+        throw new AppError('ENV_SETUP_FAILED', `Installing ${step.what} failed: ${errLine.trim()}`, {
+          hint: "Check the network connection and free disk space, then run the setup again; the log has pip's full output.",
+          details: { lastLines: tail.slice(-15) },
+        });
+      }
     }
     ctx.report({ stage: 'verify', fraction: 0.97 });
     const v = await this.verify(py, signal);

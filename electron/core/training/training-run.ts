@@ -94,6 +94,8 @@ export function trainingRunJob(deps: {
   gpuCount(): number;
   /** The interpreter the user adopted in the Python setup, if any. */
   configuredPython(): string | null;
+  /** The folder of a safetensors model in the library, by id or name (MODEL may be either). */
+  libraryModelPath?(idOrName: string): string | null;
   /** Cancel grace periods (tests shorten them). */
   graceMs?: { cancel: number; term: number };
 }): JobKind<TrainingParams, TrainingResult> {
@@ -105,10 +107,10 @@ export function trainingRunJob(deps: {
     run: async (ctx) => {
       const params = trainingParamsSchema.parse(ctx.params);
       const outDir = runDirOf(deps.dataDir, ctx.id, params);
-      const baseModel = path.resolve(params.baseModel);
+      const baseModel = existsSync(params.baseModel) ? path.resolve(params.baseModel) : (deps.libraryModelPath?.(params.baseModel) ?? path.resolve(params.baseModel));
       if (!existsSync(path.join(baseModel, 'config.json'))) {
         throw new AppError('MODEL_NOT_FOUND', `No Hugging Face model at ${params.baseModel} (config.json missing).`, {
-          hint: 'Give the path of a model folder (config.json, safetensors weights, tokenizer).',
+          hint: 'Give the path of a model folder (config.json, safetensors weights, tokenizer) or the id of a safetensors model in the library.',
           details: { path: baseModel },
         });
       }

@@ -4,7 +4,8 @@ import type { Finding } from './types.js';
 /**
  * yamllint's `indentation` rule as `relaxed` sets it: one indent width for the whole file
  * (`spaces: consistent`) and lists under a key either always indented or never
- * (`indent-sequences: consistent`). Block scalar bodies are not checked.
+ * (`indent-sequences: consistent`), and the top level at column 0. Block scalar bodies are not
+ * checked; lines inside a flow collection (`[...]`, `{...}`) are checked in tokens.ts.
  */
 export function checkIndentation(doc: Document, lc: LineCounter, file: string): Finding[] {
   const out: Finding[] = [];
@@ -44,6 +45,10 @@ export function checkIndentation(doc: Document, lc: LineCounter, file: string): 
       for (const item of node.items) walk(item);
     }
   };
-  walk(doc.contents);
+  // yamllint expects the top-level block collection at column 0.
+  const root = doc.contents;
+  if ((isMap(root) || isSeq(root)) && !root.flow && root.range && col(root) !== 0)
+    flag(root, `Wrong indentation: the top level must start at the first column (found ${col(root)} space${col(root) === 1 ? '' : 's'} before it).`);
+  walk(root);
   return out;
 }

@@ -1,9 +1,11 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { blockScalarLines } from './text-pos.js';
+import { fixTokens } from './tokens.js';
 import type { Finding } from './types.js';
 
 /**
- * The line rules of yamllint's `relaxed` profile that `ilab` runs in strict mode (line-length off).
+ * The line rules of yamllint's `relaxed` profile that `ilab` runs in strict mode (line-length off);
+ * the token rules (colons, commas, hyphens, braces, brackets) are in tokens.ts.
  * Cosmetic ones are marked `fixable`: LabForge repairs them on save (see fixCosmetic) instead of
  * failing the way upstream does.
  */
@@ -30,15 +32,6 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
     const trail = /[ \t]+$/.exec(raw);
     if (trail)
       add(i, trail.index, trail[0].length, 'lint.trailing-spaces', 'Trailing spaces at the end of the line: LabForge removes them when it saves.', true);
-    if (blockLines.has(i + 1)) continue;
-    const hy = /^(\s*)-( {2,})\S/.exec(raw);
-    if (hy) add(i, hy[1]!.length + 1, hy[2]!.length, 'lint.hyphens', 'Too many spaces after "-": use exactly one ("- item").', false);
-    const before = /^(\s*(?:- )?)([A-Za-z_][\w-]*)( +):(\s|$)/.exec(raw);
-    if (before)
-      add(i, before[1]!.length + before[2]!.length, before[3]!.length, 'lint.colons', `Space before the colon after "${before[2]}": write "${before[2]}:".`, true);
-    const after = /^(\s*(?:- )?)([A-Za-z_][\w-]*):( {2,})[^\s#]/.exec(raw);
-    if (after)
-      add(i, after[1]!.length + after[2]!.length + 1, after[3]!.length, 'lint.colons', `Too many spaces after "${after[2]}:": use exactly one.`, true);
   }
 
   // empty-lines: at most 2 in a row, none at the start, none at the end (yamllint "too many blank lines (1 > 0)").
@@ -65,8 +58,9 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
 /**
  * Repairs the cosmetic problems upstream's strict lint makes fatal: CRLF, trailing spaces,
  * blank lines at the start or end, more than 2 blank lines in a row (outside block scalars),
- * extra spaces around a simple key's colon, and a missing final newline. Never changes a value
- * except for trailing spaces, which upstream rejects even inside block scalars.
+ * extra spaces around colons and commas and inside braces and brackets (only when the file
+ * parses), and a missing final newline. Never changes a value except for trailing spaces, which
+ * upstream rejects even inside block scalars.
  */
 export function fixCosmetic(text: string): { text: string; fixes: string[] } {
   const fixes = new Set<string>();
@@ -75,8 +69,17 @@ export function fixCosmetic(text: string): { text: string; fixes: string[] } {
     t = t.replace(/\r\n?/g, '\n');
     fixes.add('converted Windows line endings');
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(t, { lineCounter: lc });
+  let lc = new LineCounter();
+  let doc = parseDocument(t, { lineCounter: lc });
+  if (doc.errors.length === 0) {
+    const tok = fixTokens(t);
+    if (tok.fixes.length > 0) {
+      t = tok.text;
+      for (const f of tok.fixes) fixes.add(f);
+      lc = new LineCounter();
+      doc = parseDocument(t, { lineCounter: lc });
+    }
+  }
   const blockLines = blockScalarLines(doc, lc);
   const lines = t.split('\n');
   const out: string[] = [];
@@ -89,11 +92,6 @@ export function fixCosmetic(text: string): { text: string; fixes: string[] } {
       l = trimmed;
     }
     if (!blockLines.has(i + 1)) {
-      const b = l.replace(/^(\s*(?:- )?[A-Za-z_][\w-]*) +:(\s|$)/, '$1:$2').replace(/^(\s*(?:- )?[A-Za-z_][\w-]*): {2,}([^\s#])/, '$1: $2');
-      if (b !== l) {
-        fixes.add('fixed spaces around colons');
-        l = b;
-      }
       if (l === '') {
         run++;
         if (run > 2 || out.length === 0) {

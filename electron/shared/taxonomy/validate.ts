@@ -3,6 +3,7 @@ import { checkIndentation } from './indentation.js';
 import { lintLines } from './lint.js';
 import { SchemaChecker, words } from './schema.js';
 import { blockScalarLines } from './text-pos.js';
+import { lintTokens } from './tokens.js';
 import { QNA_LIMITS, type Finding, type QnaKind, type QnaStats, type SeedStats, type ValidationResult } from './types.js';
 
 /** Folders that validation, diff and SDG scan (upstream DEFAULT_TAXONOMY_FOLDERS). */
@@ -102,6 +103,9 @@ export function validateQna(text: string, file: string): ValidationResult {
   const findings: Finding[] = [];
   for (const e of doc.errors) findings.push(yamlFinding(e, lc, file));
   findings.push(...lintLines(text, file, blockScalarLines(doc, lc)));
+  // Like yamllint, the token rules run up to the first syntax error.
+  const until = doc.errors.length > 0 ? Math.min(...doc.errors.map((e) => e.pos[0])) : undefined;
+  findings.push(...lintTokens(text, file, until).map(({ fix: _fix, ...f }) => f));
   if (doc.errors.length > 0) return { kind: kindOf(file), stats: null, findings: sortFindings(findings) };
 
   let data: unknown;
