@@ -71,6 +71,47 @@ describe('cosmetic lint', () => {
     expect(fixCosmetic(bad).text).toBe(good);
   });
 
+  it('checks colons, commas, braces, brackets and hyphens on tokens, at yamllint\'s columns', () => {
+    const text = 'a : {x:  1 ,y: [  1,2  ], "q" : 3, e: {  }, f: [ ]}\nb:\n  - -  b\n*x : 1\n';
+    const got = validateQna(text, 'compositional_skills/x/qna.yaml')
+      .findings.filter((f) => f.rule.startsWith('lint.'))
+      .map((f) => `${f.line}:${f.column} ${f.rule}`);
+    expect(got).toEqual([
+      '1:2 lint.colons',
+      '1:9 lint.colons',
+      '1:11 lint.commas',
+      '1:13 lint.commas',
+      '1:18 lint.brackets',
+      '1:21 lint.commas',
+      '1:23 lint.brackets',
+      '1:30 lint.colons',
+      '1:41 lint.braces',
+      '3:7 lint.hyphens',
+    ]);
+  });
+
+  it('repairs spaces around colons and commas and inside brackets on save, but never hyphens', () => {
+    const bad = good
+      .replace('created_by: wordsmith', 'created_by :   wordsmith')
+      .replace('- question: Write a haiku about topic 1.', '- "question" :  Write a haiku about topic 1.')
+      .replace('task_description: |', 'task_description:   |');
+    const r = validateQna(bad, 'compositional_skills/x/qna.yaml');
+    expect(r.findings.filter((f) => f.rule === 'lint.colons').every((f) => f.fixable && f.severity === 'error')).toBe(true);
+    const fixed = fixCosmetic(bad);
+    expect(fixed.text).toBe(good.replace('- question: Write a haiku about topic 1.', '- "question": Write a haiku about topic 1.'));
+    expect(fixed.fixes).toContain('fixed spaces around colons');
+    const flow = 'a: [  x ,y,  z  ]\nb: {  k:  1  }\n';
+    expect(fixCosmetic(flow).text).toBe('a: [ x, y, z ]\nb: { k: 1 }\n');
+    const hyphen = 'a:\n  -   x\n';
+    expect(fixCosmetic(hyphen).text).toBe(hyphen);
+  });
+
+  it('checks indentation inside flow collections that span lines', () => {
+    const text = 'a: [x,\n   y,\n    z\n ]\n';
+    const got = validateQna(text, 'compositional_skills/x/qna.yaml').findings.filter((f) => f.rule === 'lint.indentation');
+    expect(got.map((f) => `${f.line}:${f.column}`)).toEqual(['2:4', '4:2']);
+  });
+
   it('leaves a clean file alone and keeps blank lines inside block scalars', () => {
     expect(fixCosmetic(good)).toEqual({ text: good, fixes: [] });
     const withBlock = 'a: |\n  one\n\n\n\n  two\nb: 1\n';

@@ -1,9 +1,10 @@
 import { autocompletion } from '@codemirror/autocomplete';
 import { yaml } from '@codemirror/lang-yaml';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
+import { oneDark } from '@codemirror/theme-one-dark';
 import { EditorView, keymap } from '@codemirror/view';
-import { useMantineColorScheme } from '@mantine/core';
+import { useComputedColorScheme } from '@mantine/core';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 import type { FindingInfo } from '../../../../electron/shared/contract';
@@ -29,12 +30,17 @@ const toDiagnostics = (state: EditorState, findings: FindingInfo[]): Diagnostic[
     return { from, to: end, severity: f.severity, message: f.message, source: f.rule };
   });
 
+/** One Dark in dark mode (transparent so the Mantine surface shows through), CodeMirror's default look in light mode. */
+const schemeTheme = (dark: boolean) => (dark ? [oneDark, EditorView.theme({ '&': { backgroundColor: 'transparent' }, '.cm-gutters': { backgroundColor: 'transparent' } }, { dark: true })] : []);
+
 /** CodeMirror 6 with YAML highlighting, the shared validator's findings as lint markers, and schema completion. */
 export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const handlers = useRef({ onChange, onSave });
-  const { colorScheme } = useMantineColorScheme();
+  // The computed scheme resolves "auto" to what the OS asks for, so the editor matches the rest of the app.
+  const dark = useComputedColorScheme('light') === 'dark';
+  const theme = useRef(new Compartment());
   useEffect(() => {
     handlers.current = { onChange, onSave };
   });
@@ -56,6 +62,7 @@ export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }
             if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
           }),
           EditorView.theme({ '&': { height: '100%', fontSize: '13px' }, '.cm-scroller': { fontFamily: 'var(--mantine-font-family-monospace)' } }),
+          theme.current.of(schemeTheme(dark)),
         ],
       }),
     });
@@ -64,6 +71,10 @@ export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }
     // The editor is created once per file; later text changes are applied below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: theme.current.reconfigure(schemeTheme(dark)) });
+  }, [dark]);
 
   useEffect(() => {
     const v = view.current;
@@ -93,7 +104,7 @@ export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }
         border: '1px solid var(--mantine-color-default-border)',
         borderRadius: 'var(--mantine-radius-md)',
         overflow: 'hidden',
-        background: colorScheme === 'dark' ? 'var(--mantine-color-dark-7)' : 'white',
+        background: dark ? 'var(--mantine-color-dark-7)' : 'white',
       }}
     />
   );
