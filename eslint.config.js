@@ -23,13 +23,29 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|yaml$|\\./|\\.\\./)', message: 'electron/shared may import only zod, yaml (the taxonomy validator) and itself.' }, { group: ['../core/*', '../main/*', '../preload/*', '../../*'], message: 'electron/shared may import only zod and itself.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|yaml$|\\./|\\.\\./)',
+              message: 'electron/shared may import only zod, yaml (the taxonomy validator) and itself.',
+            },
+            {
+              group: ['../core/*', '../main/*', '../preload/*', '../../*'],
+              message: 'electron/shared may import only zod and itself.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['electron/core/**/*.ts', 'test/**/*.ts', 'scripts/**/*'],
-    rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['**/renderer/**'], message: 'Core never imports the renderer.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noElectron], patterns: [{ group: ['**/renderer/**'], message: 'Core never imports the renderer.' }] },
+      ],
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -41,7 +57,12 @@ export default tseslint.config(
         'error',
         {
           paths: [noElectron],
-          patterns: [{ group: ['**/electron/core/**', '**/electron/main/**', '**/electron/preload/**', 'node:*'], message: 'The renderer talks to the core only through the API client.' }],
+          patterns: [
+            {
+              group: ['**/electron/core/**', '**/electron/main/**', '**/electron/preload/**', 'node:*'],
+              message: 'The renderer talks to the core only through the API client.',
+            },
+          ],
         },
       ],
     },

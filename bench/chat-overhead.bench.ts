@@ -29,7 +29,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 function report(name: string, runs: Figures[]): void {
   const ttft = median(runs.map((r) => r.ttftMs));
   const tps = median(runs.map((r) => r.tokensPerSec));
-  console.log(`${name.padEnd(28)} TTFT ${ttft.toFixed(1).padStart(7)} ms   ${tps.toFixed(0).padStart(6)} tok/s   (${runs[0]?.tokens} tokens, median of ${runs.length})`);
+  console.log(
+    `${name.padEnd(28)} TTFT ${ttft.toFixed(1).padStart(7)} ms   ${tps.toFixed(0).padStart(6)} tok/s   (${runs[0]?.tokens} tokens, median of ${runs.length})`,
+  );
 }
 
 /** Client-side timing: first text chunk, and tokens over the time after it. */
@@ -51,7 +53,10 @@ async function direct(modelPath: string): Promise<Figures[]> {
   const seq = context.getSequence(); // reused, as the host reuses its sequences (prompt prefix kept)
   for (let i = 0; i < RUNS; i++) {
     const chat = new LlamaChat({ contextSequence: seq });
-    const history: ChatHistoryItem[] = [{ type: 'user', text: PROMPT }, { type: 'model', response: [] }];
+    const history: ChatHistoryItem[] = [
+      { type: 'user', text: PROMPT },
+      { type: 'model', response: [] },
+    ];
     out.push(
       await time(async (onText) => {
         let n = 0;
@@ -75,7 +80,10 @@ async function viaHost(modelPath: string): Promise<Figures[]> {
   for (let i = 0; i < RUNS; i++) {
     out.push(
       await time(async (onText) => {
-        const r = await host.chat({ model, settings: {}, messages: [{ role: 'user', content: PROMPT }], sampling: SAMPLING }, { onText });
+        const r = await host.chat(
+          { model, settings: {}, messages: [{ role: 'user', content: PROMPT }], sampling: SAMPLING },
+          { onText },
+        );
         return r.completionTokens;
       }),
     );
@@ -97,7 +105,15 @@ async function viaEndpoint(modelPath: string): Promise<Figures[]> {
           const res = await fetch(`${url}/chat/completions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: PROMPT }], stream: true, max_tokens: TOKENS, temperature: 0, seed: 1, stream_options: { include_usage: true } }),
+            body: JSON.stringify({
+              model: 'tiny',
+              messages: [{ role: 'user', content: PROMPT }],
+              stream: true,
+              max_tokens: TOKENS,
+              temperature: 0,
+              seed: 1,
+              stream_options: { include_usage: true },
+            }),
           });
           const decoder = new TextDecoder();
           let tokens = 0;
@@ -121,7 +137,9 @@ async function viaEndpoint(modelPath: string): Promise<Figures[]> {
 }
 
 const modelPath = await tinyGguf();
-console.log(`tiny GGUF (2 layers, n_embd 64), ${TOKENS} tokens greedy, threads ${THREADS}, ${RUNS} runs each, ${os.cpus().length} CPUs`);
+console.log(
+  `tiny GGUF (2 layers, n_embd 64), ${TOKENS} tokens greedy, threads ${THREADS}, ${RUNS} runs each, ${os.cpus().length} CPUs`,
+);
 report('node-llama-cpp in-process', await direct(modelPath));
 report('LabForge model host (IPC)', await viaHost(modelPath));
 report('OpenAI endpoint (HTTP SSE)', await viaEndpoint(modelPath));

@@ -74,7 +74,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       gpuCount: cudaGpus,
       configuredPython: () => python.configuredPython(),
       libraryModelPath: (idOrName) =>
-        chat.library.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+        chat.library.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ??
+        null,
       graceMs: opts.trainerGraceMs,
     }),
   );
@@ -139,5 +140,18 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus.dispose();
     db.close();
   };
-  return { dataDir, db, bus, jobs, hardware, python, taxonomy, chat, router, info, dispose, [Symbol.asyncDispose]: dispose };
+  return {
+    dataDir,
+    db,
+    bus,
+    jobs,
+    hardware,
+    python,
+    taxonomy,
+    chat,
+    router,
+    info,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
 }

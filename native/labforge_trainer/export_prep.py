@@ -5,7 +5,8 @@ greedy answers to a few prompts so the exported GGUF can be checked against them
     python -m labforge_trainer.export_prep --checkpoint CKPT --out DIR --prompts P.json --reference R.json
 
 Progress and logs go to stderr; the reference file is JSON:
-``{"base_model", "method", "chat_template", "answers": [{"prompt", "prompt_ids", "output_ids", "text"}]}``.
+``{"base_model", "method", "chat_template", "answers": [...]}``, each answer
+``{"prompt", "prompt_text", "prompt_ids", "output_ids", "text"}``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[di
     answers = []
     for p in prompts:
         chat = [{"role": "user", "content": p}]
+        prompt_text = tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
         ids = tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True)
         if isinstance(ids, dict) or hasattr(ids, "input_ids"):
             ids = ids["input_ids"]
@@ -83,7 +85,15 @@ def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int) -> list[di
         new = out[0, len(ids) :].tolist()
         if tokenizer.eos_token_id in new:
             new = new[: new.index(tokenizer.eos_token_id)]
-        answers.append({"prompt": p, "prompt_ids": ids, "output_ids": new, "text": tokenizer.decode(new)})
+        answers.append(
+            {
+                "prompt": p,
+                "prompt_text": prompt_text,
+                "prompt_ids": ids,
+                "output_ids": new,
+                "text": tokenizer.decode(new),
+            }
+        )
     return answers
 
 

@@ -86,7 +86,10 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await page.getByText('1/2').or(page.getByText('2/2')).first().waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
     await page.getByLabel('Search conversations').fill('LAB meth');
-    await page.getByRole('navigation', { name: 'Conversations' }).getByText(/\[LAB\] \[method\]/).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByText(/\[LAB\] \[method\]/)
+      .waitFor();
     await shot('chat-search');
     await page.getByLabel('Search conversations').fill('');
   });
@@ -95,7 +98,10 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await page.getByText('Compare', { exact: true }).click();
     await page.getByLabel('Compare prompt').fill('Name three colours');
     await page.getByRole('button', { name: 'Compare' }).click();
-    await page.getByText(/tokens · .* tok\/s/).nth(1).waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/tokens · .* tok\/s/)
+      .nth(1)
+      .waitFor({ timeout: 60_000 });
     await shot('chat-compare');
     expect(session.problems).toEqual([]);
   });

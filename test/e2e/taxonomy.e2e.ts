@@ -33,7 +33,8 @@ describe('the Taxonomy page', () => {
     await page.getByRole('heading', { level: 1, name: 'Taxonomy' }).waitFor();
     await page.getByRole('button', { name: 'Create new taxonomy' }).click();
     const tree = page.getByRole('navigation', { name: 'Taxonomy tree' });
-    for (const top of ['knowledge', 'compositional_skills', 'foundational_skills']) await tree.getByText(top, { exact: true }).waitFor();
+    for (const top of ['knowledge', 'compositional_skills', 'foundational_skills'])
+      await tree.getByText(top, { exact: true }).waitFor();
     await page.getByText('Nothing new to train').waitFor();
   });
 
@@ -62,7 +63,10 @@ describe('the Taxonomy page', () => {
   it('edits through the form view, which writes back into the YAML', async () => {
     await page.getByText('Form', { exact: true }).click();
     await page.getByLabel('Document outline').fill('The Phoenix constellation: history and stars.');
-    await page.getByRole('region', { name: 'Seed example 1' }).getByLabel('Context', { exact: true }).fill('**Phoenix** is a minor constellation in the southern sky.');
+    await page
+      .getByRole('region', { name: 'Seed example 1' })
+      .getByLabel('Context', { exact: true })
+      .fill('**Phoenix** is a minor constellation in the southern sky.');
     await page.getByRole('button', { name: 'Ask the model first' }).first().hover();
     await page.getByText('Load a chat model first').first().waitFor();
     await shot('form');

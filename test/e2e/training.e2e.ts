@@ -21,7 +21,14 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
   const envCard = (): Locator => page.getByRole('region', { name: 'Training environment' });
   const run = (): Locator => page.getByRole('region', { name: /^Train tiny-model/ });
   const chart = (): Locator => run().getByRole('figure', { name: /^Loss chart of Train tiny-model/ });
-  const plotted = async (): Promise<number> => Number(/(\d+) points/.exec((await chart().getByText(/^\d+ points$/).textContent()) ?? '')?.[1] ?? 0);
+  const plotted = async (): Promise<number> =>
+    Number(
+      /(\d+) points/.exec(
+        (await chart()
+          .getByText(/^\d+ points$/)
+          .textContent()) ?? '',
+      )?.[1] ?? 0,
+    );
 
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true });
@@ -64,7 +71,7 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     const form = page.getByRole('form', { name: 'New training run' });
     await form.getByRole('button', { name: 'Start training' }).click();
     await form.getByText('The folder with the generated training data is required').waitFor();
-    await form.getByText('The base model folder is required').waitFor();
+    await form.getByText('The base model is required').waitFor();
     await form.getByLabel('Learning rate').fill('fast');
     await form.getByRole('button', { name: 'Start training' }).click();
     await form.getByText('Enter a number such as 2e-5 or 0.001').waitFor();
@@ -73,7 +80,7 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
   it('starts a two-phase LoRA run and the loss chart grows live', async () => {
     const form = page.getByRole('form', { name: 'New training run' });
     await form.getByLabel('Training data folder').fill(data);
-    await form.getByLabel('Base model folder').fill(model);
+    await form.getByLabel(/^Base model/).fill(model);
     await form.getByText('LoRA', { exact: true }).click();
     expect(await form.getByRole('checkbox', { name: /^Knowledge/ }).isChecked()).toBe(true);
     expect(await form.getByRole('checkbox', { name: /^Skills/ }).isChecked()).toBe(true);
@@ -87,7 +94,10 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     await form.getByRole('button', { name: 'Start training' }).click();
     await form.waitFor({ state: 'hidden' });
 
-    await page.getByRole('table', { name: 'Training runs' }).getByRole('button', { name: /^Show Train tiny-model/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'Training runs' })
+      .getByRole('button', { name: /^Show Train tiny-model/ })
+      .waitFor();
     await run().waitFor();
     const first = await waitFor(async () => (await plotted()) >= 2 && plotted(), 'the first loss points', 60_000);
     const later = await waitFor(
@@ -110,7 +120,11 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     await table.getByText('best', { exact: true }).first().waitFor();
     // Both phases wrote a checkpoint per epoch.
     const rows = (phase: RegExp) => table.getByRole('row').filter({ hasText: phase }).count();
-    await waitFor(async () => (await rows(/^knowledge/i)) === 3 && (await rows(/^skills/i)) === 3, '3 checkpoints per phase', 10_000);
+    await waitFor(
+      async () => (await rows(/^knowledge/i)) === 3 && (await rows(/^skills/i)) === 3,
+      '3 checkpoints per phase',
+      10_000,
+    );
     expect(await run().getByLabel('Best checkpoint').textContent()).toContain('phase2-skills');
     await run().getByRole('button', { name: 'Export best checkpoint' }).waitFor();
     // The "finished" notification is fixed to the viewport; close it so it does not cover the page.
@@ -128,8 +142,10 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     await exp.getByRole('button', { name: 'Export best checkpoint' }).click();
     await exp.getByText(/^\d+\/\d+ greedy answers identical$/).waitFor({ timeout: 110_000 });
     expect(await exp.getByText(/\.gguf$/).textContent()).toMatch(/\.gguf$/);
-    await page.getByRole('alert').filter({ hasText: 'finished' }).getByRole('button').click();
-    await exp.scrollIntoViewIfNeeded();
+    const note = page.getByRole('alert').filter({ hasText: 'finished' });
+    await note.getByRole('button').click();
+    await note.waitFor({ state: 'hidden' });
+    await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()');
     await shot('runs-export');
     expect(session.problems).toEqual([]);
   });
@@ -138,9 +154,17 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     const dark = await openApp(browser, server, { colorScheme: 'dark', hash: '#/runs' });
     try {
       const chartDark = dark.page.getByRole('figure', { name: /^Loss chart of Train tiny-model/ });
-      await waitFor(async () => Number(/\d+/.exec((await chartDark.getByText(/^\d+ points$/).textContent()) ?? '')?.[0]) >= 36, 'all points', 15_000);
+      await waitFor(
+        async () => Number(/\d+/.exec((await chartDark.getByText(/^\d+ points$/).textContent()) ?? '')?.[0]) >= 36,
+        'all points',
+        15_000,
+      );
       await dark.page.getByRole('table', { name: 'Checkpoints' }).getByText('best', { exact: true }).first().waitFor();
-      await dark.page.screenshot({ path: path.join(screenshotDir, 'runs-dark.png'), fullPage: true, animations: 'disabled' });
+      await dark.page.screenshot({
+        path: path.join(screenshotDir, 'runs-dark.png'),
+        fullPage: true,
+        animations: 'disabled',
+      });
       expect(dark.problems).toEqual([]);
     } finally {
       await dark.context.close();

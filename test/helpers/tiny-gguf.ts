@@ -29,7 +29,12 @@ function llamaCppSource(): string {
 
 /** A Python with numpy: $LABFORGE_PYTHON, the trainer's venv, or the system one. */
 function python(): string {
-  const candidates = [process.env.LABFORGE_PYTHON, path.resolve('native/.venv/bin/python'), 'python3', '/usr/bin/python3'];
+  const candidates = [
+    process.env.LABFORGE_PYTHON,
+    path.resolve('native/.venv/bin/python'),
+    'python3',
+    '/usr/bin/python3',
+  ];
   for (const c of candidates) {
     if (!c) continue;
     try {
@@ -56,11 +61,16 @@ export interface TinyGgufOptions {
  */
 export async function tinyGguf(opts: TinyGgufOptions = {}): Promise<string> {
   const args = [
-    '--seed', String(opts.seed ?? 0),
-    '--ctx', String(opts.ctx ?? 512),
-    '--layers', String(opts.layers ?? 2),
-    '--embd', String(opts.embd ?? 64),
-    '--name', opts.name ?? 'tiny-chat',
+    '--seed',
+    String(opts.seed ?? 0),
+    '--ctx',
+    String(opts.ctx ?? 512),
+    '--layers',
+    String(opts.layers ?? 2),
+    '--embd',
+    String(opts.embd ?? 64),
+    '--name',
+    opts.name ?? 'tiny-chat',
   ];
   const key = createHash('sha256').update(readFileSync(SCRIPT)).update(args.join(' ')).digest('hex').slice(0, 16);
   const out = path.join(cacheDir(), `tiny-chat-${key}.gguf`);

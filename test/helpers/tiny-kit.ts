@@ -13,7 +13,12 @@ export const TRAINER_PYTHON = process.env.LABFORGE_PYTHON ?? path.join(NATIVE_DI
  */
 export const hasTrainerEnv = (): boolean => process.env.CI === 'true' || existsSync(TRAINER_PYTHON);
 
-const env = (): NodeJS.ProcessEnv => ({ ...process.env, PYTHONPATH: NATIVE_DIR, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' });
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PYTHONPATH: NATIVE_DIR,
+  HF_HUB_OFFLINE: '1',
+  TRANSFORMERS_OFFLINE: '1',
+});
 
 /** The tiny Llama model from the kit (built once, cached by content hash), copied to `outDir`. */
 export async function tinyModel(outDir: string, opts: { seed?: number } = {}): Promise<string> {

@@ -10,11 +10,14 @@ const KEY = 'sk-test-key';
 /** A raw request, so the Host and Origin headers can be forged. */
 function raw(port: number, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/models', headers: { authorization: `Bearer ${KEY}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/v1/models', headers: { authorization: `Bearer ${KEY}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -87,7 +90,12 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
     const r = await client.completions.create({ model: 'tiny', prompt: 'Once upon a time', max_tokens: 8 });
     expect(r.object).toBe('text_completion');
     expect(r.usage!.completion_tokens).toBeGreaterThan(0);
-    const s = await client.completions.create({ model: 'tiny', prompt: 'Once upon a time', max_tokens: 8, stream: true });
+    const s = await client.completions.create({
+      model: 'tiny',
+      prompt: 'Once upon a time',
+      max_tokens: 8,
+      stream: true,
+    });
     let n = 0;
     for await (const c of s) if (c.choices[0]?.text) n++;
     expect(n).toBeGreaterThan(0);
@@ -108,13 +116,19 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
   });
 
   it('names an unknown model and a bad body clearly', async () => {
-    await expect(client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({
       status: 404,
       code: 'model_not_found',
     });
-    await expect(client.chat.completions.create({ model: 'tiny', messages: [] })).rejects.toMatchObject({ status: 400 });
+    await expect(client.chat.completions.create({ model: 'tiny', messages: [] })).rejects.toMatchObject({
+      status: 400,
+    });
     const long = 'word '.repeat(3000);
-    await expect(client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: long }] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: long }] }),
+    ).rejects.toMatchObject({
       status: 400,
       code: 'prompt_too_long',
     });
@@ -133,7 +147,11 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
     expect(chunks).toBe(5);
     await expect.poll(() => core.chat.host.activeRequests, { timeout: 5000 }).toBe(0);
     // The host still answers afterwards.
-    const r = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
+    const r = await client.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 2,
+    });
     expect(r.usage!.completion_tokens).toBeGreaterThan(0);
   });
 

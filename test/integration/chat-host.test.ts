@@ -32,7 +32,10 @@ describe('model host (child process, tiny GGUF)', () => {
     expect(info).toMatchObject({ name: 'tiny', threads: 1, sequences: 2, contextSize: 512, trainContextSize: 512 });
     expect(info.chatTemplate).toBe('ChatML');
     const chunks: string[] = [];
-    const r = await host.chat({ model, settings: {}, messages: user('Hello'), sampling }, { onText: (t) => chunks.push(t) });
+    const r = await host.chat(
+      { model, settings: {}, messages: user('Hello'), sampling },
+      { onText: (t) => chunks.push(t) },
+    );
     expect(chunks.length).toBeGreaterThan(0);
     expect(chunks.join('')).toBe(r.text);
     expect(r.completionTokens).toBeGreaterThan(0);
@@ -71,7 +74,9 @@ describe('model host (child process, tiny GGUF)', () => {
 
   it('rejects a prompt longer than the context', async () => {
     const long = 'word '.repeat(2000);
-    await expect(host.chat({ model, settings: {}, messages: user(long), sampling })).rejects.toMatchObject({ code: 'PROMPT_TOO_LONG' });
+    await expect(host.chat({ model, settings: {}, messages: user(long), sampling })).rejects.toMatchObject({
+      code: 'PROMPT_TOO_LONG',
+    });
   });
 
   it('rejects a non-GGUF file, naming it, and keeps running', async () => {
@@ -107,7 +112,9 @@ describe('model host (child process, tiny GGUF)', () => {
       )
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'WORKER_CRASHED' });
-    expect((err as AppError).message).toMatch(/stopped unexpectedly while answering with tiny \(it was killed by SIGKILL\)/);
+    expect((err as AppError).message).toMatch(
+      /stopped unexpectedly while answering with tiny \(it was killed by SIGKILL\)/,
+    );
     expect(host.status()).toMatchObject({ running: false, loaded: [] });
     expect(host.status().lastCrash?.message).toContain('SIGKILL');
     const r = await host.chat({ model, settings: {}, messages: user('again'), sampling });

@@ -29,18 +29,32 @@ describe('chat through the router (library, conversations, branches, search, exp
     tmp.remove();
   });
 
-  const collect = async (name: 'chat.send' | 'chat.regenerate', params: never, signal?: AbortSignal, onToken?: (n: number) => void) => {
+  const collect = async (
+    name: 'chat.send' | 'chat.regenerate',
+    params: never,
+    signal?: AbortSignal,
+    onToken?: (n: number) => void,
+  ) => {
     const packets: ChatPacket[] = [];
     let tokens = 0;
-    await api.stream(name, params, (p) => {
-      packets.push(p);
-      if (p.type === 'token') onToken?.(++tokens);
-    }, { signal });
+    await api.stream(
+      name,
+      params,
+      (p) => {
+        packets.push(p);
+        if (p.type === 'token') onToken?.(++tokens);
+      },
+      { signal },
+    );
     return packets;
   };
 
   it('imports a GGUF by its header and refuses other files by name', async () => {
-    expect(model).toMatchObject({ name: 'tiny', format: 'gguf', gguf: { architecture: 'llama', contextLength: 512, hasChatTemplate: true } });
+    expect(model).toMatchObject({
+      name: 'tiny',
+      format: 'gguf',
+      gguf: { architecture: 'llama', contextLength: 512, hasChatTemplate: true },
+    });
     expect(model.sizeBytes).toBeGreaterThan(100_000);
     const bad = path.join(tmp.path, 'readme.gguf');
     writeFileSync(bad, 'not a model at all');
@@ -53,15 +67,26 @@ describe('chat through the router (library, conversations, branches, search, exp
   });
 
   it('streams an answer, stores both messages with stats, and titles the conversation', async () => {
-    const conv = await api.call('chat.create', { modelId: model.id, systemPrompt: 'Be brief.', sampling: { maxTokens: 16, seed: 3 } });
+    const conv = await api.call('chat.create', {
+      modelId: model.id,
+      systemPrompt: 'Be brief.',
+      sampling: { maxTokens: 16, seed: 3 },
+    });
     const packets = await collect('chat.send', { conversationId: conv.id, content: 'What is LAB training?' } as never);
-    expect(packets[0]).toMatchObject({ type: 'started', userMessage: { role: 'user' }, assistantMessage: { state: 'streaming' } });
+    expect(packets[0]).toMatchObject({
+      type: 'started',
+      userMessage: { role: 'user' },
+      assistantMessage: { state: 'streaming' },
+    });
     const tokens = packets.filter((p) => p.type === 'token');
     expect(tokens.length).toBeGreaterThan(0);
     const last = packets.at(-1)!;
     expect(last.type).toBe('stats');
     if (last.type !== 'stats') return;
-    expect(last.stats).toMatchObject({ model: { id: model.id, name: 'tiny' }, settings: { threads: 1, contextSize: 512, sampling: { maxTokens: 16 } } });
+    expect(last.stats).toMatchObject({
+      model: { id: model.id, name: 'tiny' },
+      settings: { threads: 1, contextSize: 512, sampling: { maxTokens: 16 } },
+    });
     expect(last.stats.tokens).toBeGreaterThan(0);
     expect(last.stats.tokensPerSec).toBeGreaterThan(0);
     expect(last.message?.content).toBe(tokens.map((t) => (t.type === 'token' ? t.text : '')).join(''));
@@ -80,7 +105,9 @@ describe('chat through the router (library, conversations, branches, search, exp
     await collect('chat.send', { conversationId: conv.id, content: 'Write forever' } as never, ac.signal, (n) => {
       if (n === 5) ac.abort();
     }).catch(() => undefined);
-    await expect.poll(async () => (await api.call('chat.get', { id: conv.id })).messages[1]?.state, { timeout: 10_000 }).toBe('stopped');
+    await expect
+      .poll(async () => (await api.call('chat.get', { id: conv.id })).messages[1]?.state, { timeout: 10_000 })
+      .toBe('stopped');
     const answer = (await api.call('chat.get', { id: conv.id })).messages[1]!;
     expect(answer.content.length).toBeGreaterThan(0);
     expect(answer.stats?.tokens ?? 0).toBeLessThan(5000);
@@ -106,7 +133,9 @@ describe('chat through the router (library, conversations, branches, search, exp
     expect(md.filename).toBe('first-question.md');
     expect(md.content).toContain('## You\n\nfirst question');
     expect(md.content).not.toContain('edited question');
-    const json = JSON.parse((await api.call('chat.export', { id: conv.id, format: 'json' })).content) as { messages: unknown[] };
+    const json = JSON.parse((await api.call('chat.export', { id: conv.id, format: 'json' })).content) as {
+      messages: unknown[];
+    };
     expect(json.messages).toHaveLength(5);
   });
 
@@ -122,9 +151,14 @@ describe('chat through the router (library, conversations, branches, search, exp
 
   it('keeps the user message and the partial answer when the host crashes mid-answer', async () => {
     const conv = await api.call('chat.create', { modelId: model.id, sampling: { maxTokens: 100_000 } });
-    const err = await collect('chat.send', { conversationId: conv.id, content: 'crash please' } as never, undefined, (n) => {
-      if (n === 3) process.kill(core.chat.host.status().pid!, 'SIGKILL');
-    }).catch((e: unknown) => e);
+    const err = await collect(
+      'chat.send',
+      { conversationId: conv.id, content: 'crash please' } as never,
+      undefined,
+      (n) => {
+        if (n === 3) process.kill(core.chat.host.status().pid!, 'SIGKILL');
+      },
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'WORKER_CRASHED' });
     const { messages } = await api.call('chat.get', { id: conv.id });
     expect(messages[0]).toMatchObject({ role: 'user', content: 'crash please' });
@@ -139,11 +173,17 @@ describe('chat through the router (library, conversations, branches, search, exp
 
   it('generates statelessly for compare mode, by library id or by path', async () => {
     const texts: string[] = [];
-    await api.stream('chat.generate', { model: model.path, messages: [{ role: 'user', content: 'hi' }], sampling: { maxTokens: 4 } }, (p) => {
-      if (p.type === 'token') texts.push(p.text);
-    });
+    await api.stream(
+      'chat.generate',
+      { model: model.path, messages: [{ role: 'user', content: 'hi' }], sampling: { maxTokens: 4 } },
+      (p) => {
+        if (p.type === 'token') texts.push(p.text);
+      },
+    );
     expect(texts.length).toBeGreaterThan(0);
-    await expect(api.stream('chat.generate', { model: 'nope', messages: [{ role: 'user', content: 'x' }] }, () => undefined)).rejects.toMatchObject({
+    await expect(
+      api.stream('chat.generate', { model: 'nope', messages: [{ role: 'user', content: 'x' }] }, () => undefined),
+    ).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',
     });
   });

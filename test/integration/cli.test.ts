@@ -42,7 +42,10 @@ describe('the labforge command', () => {
     expect(r.code).toBe(0);
     const hw = JSON.parse(r.stdout) as { cpu: { logicalCores: number }; gpus: unknown[] };
     expect(hw.cpu.logicalCores).toBeGreaterThan(0);
-    const jobs = JSON.parse((await cli(['jobs', '--json', '--data-dir', d.path])).stdout) as Array<{ kind: string; state: string }>;
+    const jobs = JSON.parse((await cli(['jobs', '--json', '--data-dir', d.path])).stdout) as Array<{
+      kind: string;
+      state: string;
+    }>;
     expect(jobs[0]).toMatchObject({ kind: 'system.scan', state: 'succeeded' });
     d.remove();
   });
@@ -60,7 +63,9 @@ describe('the labforge command', () => {
 
   it('serve prints exactly one line with the URL, and refuses a non-loopback host', async () => {
     const d = tempDir();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-open', '--data-dir', d.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-open', '--data-dir', d.path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve, reject) => {

@@ -14,7 +14,10 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
   let checkpoint: string;
 
   beforeAll(async () => {
-    const [model, data] = await Promise.all([tinyModel(path.join(dir.path, 'tiny')), tinyData(path.join(dir.path, 'data'))]);
+    const [model, data] = await Promise.all([
+      tinyModel(path.join(dir.path, 'tiny')),
+      tinyData(path.join(dir.path, 'data')),
+    ]);
     core = await createCore({ dataDir: path.join(dir.path, 'lf') });
     const job = core.jobs.start('training.run', {
       data,
@@ -48,6 +51,8 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     expect(existsSync(`${out}.part`)).toBe(false);
     expect(r.chatTemplate).toContain('<|im_start|>');
     expect(r.check.identical).toBe(r.check.prompts);
+    // llama.cpp tokenizes the templated prompt exactly like the checkpoint's tokenizer.
+    expect(r.check.tokenizationMatches).toBe(true);
     expect(r.lineage.method).toBe('lora');
     expect(r.lineage.checkpoint).toBe(checkpoint);
 
@@ -55,7 +60,9 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     const model = await llama.loadModel({ modelPath: out });
     const ctx = await model.createContext({ contextSize: 256, threads: 1 });
-    const text = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletion('The capital', { maxTokens: 8 });
+    const text = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletion('The capital', {
+      maxTokens: 8,
+    });
     expect(typeof text).toBe('string');
     await ctx.dispose();
     await model.dispose();

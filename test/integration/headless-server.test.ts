@@ -8,13 +8,20 @@ import { HeadlessServer } from '../../electron/core/server/headless-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** A raw HTTP GET with full control of the Host and Cookie headers (fetch would normalise them). */
-function get(port: number, pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  port: number,
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: pathAndQuery, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: pathAndQuery, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -104,7 +111,12 @@ describe('labforge serve (headless transport)', () => {
     ws.send(JSON.stringify({ t: 'call', id: 3, method: 'app.ping', params: { value: 'ok' } }));
     await new Promise((r) => setTimeout(r, 200));
     ws.close();
-    const byId = (id: number) => replies.find((m) => m.t === 'result' && m.id === id) as { ok: boolean; error?: { code: string }; value?: { value: string } };
+    const byId = (id: number) =>
+      replies.find((m) => m.t === 'result' && m.id === id) as {
+        ok: boolean;
+        error?: { code: string };
+        value?: { value: string };
+      };
     expect(byId(-1).error?.code).toBe('INVALID_REQUEST');
     expect(byId(1).error?.code).toBe('UNKNOWN_METHOD');
     expect(byId(2).error?.code).toBe('INVALID_REQUEST');
@@ -112,10 +124,18 @@ describe('labforge serve (headless transport)', () => {
   });
 
   it('refuses a non-loopback host unless remote access is explicitly allowed', async () => {
-    await expect(HeadlessServer.start({ router: core.router, staticDir: dir.path, host: '0.0.0.0', port: 0 })).rejects.toMatchObject({
+    await expect(
+      HeadlessServer.start({ router: core.router, staticDir: dir.path, host: '0.0.0.0', port: 0 }),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    const remote = await HeadlessServer.start({ router: core.router, staticDir: dir.path, host: '0.0.0.0', port: 0, allowRemote: true });
+    const remote = await HeadlessServer.start({
+      router: core.router,
+      staticDir: dir.path,
+      host: '0.0.0.0',
+      port: 0,
+      allowRemote: true,
+    });
     await remote.close();
   });
 });

@@ -72,16 +72,20 @@ describe('the Python environment', () => {
     await close();
   }, 120_000);
 
-  it.runIf(hasTrainerEnv())('adopts an existing environment after checking it can train', async () => {
-    const core = await createCore({ dataDir: path.join(dir.path, 'adopt') });
-    const job = await core.jobs.waitFor(core.jobs.start('python.setup', { existingPython: TRAINER_PYTHON }).id);
-    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
-    expect(core.python.configuredPython()).toBe(TRAINER_PYTHON);
-    const status = await core.python.status();
-    expect(status.env).toMatchObject({ python: TRAINER_PYTHON, ready: true, managed: false });
-    expect(status.env?.torch).toMatch(/^\d+\.\d+/);
-    await core.dispose();
-  }, 120_000);
+  it.runIf(hasTrainerEnv())(
+    'adopts an existing environment after checking it can train',
+    async () => {
+      const core = await createCore({ dataDir: path.join(dir.path, 'adopt') });
+      const job = await core.jobs.waitFor(core.jobs.start('python.setup', { existingPython: TRAINER_PYTHON }).id);
+      expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+      expect(core.python.configuredPython()).toBe(TRAINER_PYTHON);
+      const status = await core.python.status();
+      expect(status.env).toMatchObject({ python: TRAINER_PYTHON, ready: true, managed: false });
+      expect(status.env?.torch).toMatch(/^\d+\.\d+/);
+      await core.dispose();
+    },
+    120_000,
+  );
 });
 
 describe('PipProgress', () => {

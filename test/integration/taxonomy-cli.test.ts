@@ -26,7 +26,10 @@ describe('labforge taxonomy', () => {
   it('validates the default taxonomy under --data-dir: exit 0 when clean', async () => {
     await TaxonomyRepo.create(root, author);
     mkdirSync(path.join(root, 'knowledge/astronomy/phoenix'), { recursive: true });
-    writeFileSync(path.join(root, 'knowledge/astronomy/phoenix/qna.yaml'), readFileSync(path.join(FIX, 'valid/knowledge-phoenix.yaml')));
+    writeFileSync(
+      path.join(root, 'knowledge/astronomy/phoenix/qna.yaml'),
+      readFileSync(path.join(FIX, 'valid/knowledge-phoenix.yaml')),
+    );
     writeFileSync(path.join(root, 'knowledge/astronomy/phoenix/attribution.txt'), 'Title of work: Phoenix\n');
     const r = await cli(['taxonomy', 'validate', '--data-dir', data]);
     expect(r.code).toBe(0);
@@ -35,7 +38,10 @@ describe('labforge taxonomy', () => {
 
   it('exits 1 with a JSON list of {file, line, column, severity, message} when there are errors', async () => {
     mkdirSync(path.join(root, 'compositional_skills/haiku'), { recursive: true });
-    writeFileSync(path.join(root, 'compositional_skills/haiku/qna.yaml'), readFileSync(path.join(FIX, 'invalid/compositional-too-few-seeds.yaml')));
+    writeFileSync(
+      path.join(root, 'compositional_skills/haiku/qna.yaml'),
+      readFileSync(path.join(FIX, 'invalid/compositional-too-few-seeds.yaml')),
+    );
     writeFileSync(path.join(root, 'compositional_skills/haiku/attribution.txt'), 'x\n');
     const r = await cli(['taxonomy', 'validate', '--taxonomy', root, '--json']);
     expect(r.code).toBe(1);
@@ -45,7 +51,9 @@ describe('labforge taxonomy', () => {
     ]);
     expect(Object.keys(list[0]!).sort()).toEqual(['column', 'file', 'line', 'message', 'severity']);
     const human = await cli(['taxonomy', 'validate', '--taxonomy', root]);
-    expect(human.out).toContain('ERROR: compositional_skills/haiku/qna.yaml:6:1 [seed_examples] "seed_examples" needs at least 5 seed examples; it has 4.');
+    expect(human.out).toContain(
+      'ERROR: compositional_skills/haiku/qna.yaml:6:1 [seed_examples] "seed_examples" needs at least 5 seed examples; it has 4.',
+    );
   });
 
   it('--fix repairs cosmetic lint in place', async () => {
@@ -63,7 +71,10 @@ describe('labforge taxonomy', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/These 2 leaves will be trained:/);
     expect(r.out).toMatch(/knowledge\/astronomy\/phoenix\/qna.yaml +knowledge, because: new file, not committed yet/);
-    const j = JSON.parse((await cli(['taxonomy', 'diff', '--taxonomy', root, '--json'])).out) as { leaves: unknown[]; base: string };
+    const j = JSON.parse((await cli(['taxonomy', 'diff', '--taxonomy', root, '--json'])).out) as {
+      leaves: unknown[];
+      base: string;
+    };
     expect(j.leaves).toHaveLength(2);
     const head = await git.resolveRef({ fs, dir: root, ref: 'HEAD' });
     const none = await cli(['taxonomy', 'diff', '--taxonomy', root, '--base', 'HEAD']);

@@ -25,7 +25,10 @@ describe('form ↔ YAML', () => {
     expect(out).toContain('# Knowledge about the Phoenix constellation');
     expect(out).toContain('domain: space science');
     expect(out).toContain('        answer: |\n          A new answer\n          over two lines\n');
-    const keys = out.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0]);
+    const keys = out
+      .split('\n')
+      .filter((l) => /^[a-z_]+:/.test(l))
+      .map((l) => l.split(':')[0]);
     expect(keys).toEqual(['version', 'domain', 'created_by', 'seed_examples', 'document_outline', 'document']);
     expect(readForm(out, 'knowledge')).toEqual(form);
     // Every line the form did not touch is unchanged.
@@ -58,14 +61,12 @@ describe('form ↔ YAML', () => {
 
   it('builds new entries in upstream key order, which validate once filled in', () => {
     const k = newQnaText({ kind: 'knowledge', created_by: 'me', domain: 'astronomy' });
-    expect(k.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0])).toEqual([
-      'version',
-      'created_by',
-      'domain',
-      'seed_examples',
-      'document_outline',
-      'document',
-    ]);
+    expect(
+      k
+        .split('\n')
+        .filter((l) => /^[a-z_]+:/.test(l))
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['version', 'created_by', 'domain', 'seed_examples', 'document_outline', 'document']);
     const errs = validateQna(k, 'knowledge/new/qna.yaml').findings.filter((f) => f.severity === 'error');
     expect(errs.some((f) => f.rule === 'schema.min-length')).toBe(true);
     const form = readForm(k, 'knowledge')!;

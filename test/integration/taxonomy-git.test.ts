@@ -54,7 +54,8 @@ describe('taxonomy over the API, on real git repositories', () => {
   it('creates a taxonomy from the template: three folders with READMEs, one commit on main', async () => {
     const info = await conn.api.call('taxonomy.create', {});
     expect(info).toMatchObject({ root, branch: 'main', dirtyFiles: 0, merging: false });
-    for (const f of ['knowledge', 'compositional_skills', 'foundational_skills']) expect(existsSync(path.join(root, f, 'README.md'))).toBe(true);
+    for (const f of ['knowledge', 'compositional_skills', 'foundational_skills'])
+      expect(existsSync(path.join(root, f, 'README.md'))).toBe(true);
     const log = await conn.api.call('taxonomy.log', {});
     expect(log).toHaveLength(1);
     expect(info.defaultBase).toBe(log[0]!.oid.slice(0, 12));
@@ -71,17 +72,34 @@ describe('taxonomy over the API, on real git repositories', () => {
     const entry = await conn.api.call('taxonomy.createEntry', {
       path: 'knowledge/science/astronomy/phoenix',
       qna,
-      attribution: formatAttribution({ title: 'Phoenix', link: 'https://example.org', revision: '1', license: 'CC-BY-SA-4.0', creators: 'Ada' }),
+      attribution: formatAttribution({
+        title: 'Phoenix',
+        link: 'https://example.org',
+        revision: '1',
+        license: 'CC-BY-SA-4.0',
+        creators: 'Ada',
+      }),
     });
     expect(entry.qnaPath).toBe('knowledge/science/astronomy/phoenix/qna.yaml');
     const tree = await conn.api.call('taxonomy.tree', {});
     const leaf = tree.entries.find((e) => e.path === 'knowledge/science/astronomy/phoenix')!;
-    expect(leaf).toMatchObject({ type: 'leaf', kind: 'knowledge', hasAttribution: true, leafId: 'knowledge->science->astronomy->phoenix' });
-    const dup = await rejection(conn.api.call('taxonomy.createEntry', { path: 'knowledge/science/astronomy/phoenix', qna }));
+    expect(leaf).toMatchObject({
+      type: 'leaf',
+      kind: 'knowledge',
+      hasAttribution: true,
+      leafId: 'knowledge->science->astronomy->phoenix',
+    });
+    const dup = await rejection(
+      conn.api.call('taxonomy.createEntry', { path: 'knowledge/science/astronomy/phoenix', qna }),
+    );
     expect(dup.code).toBe('CONFLICT');
 
     const read = await conn.api.call('taxonomy.read', { path: entry.qnaPath });
-    const saved = await conn.api.call('taxonomy.write', { path: entry.qnaPath, text: `${phoenix.replace('domain: astronomy', 'domain: astronomy   ')}\n\n`, ifMatch: read.etag });
+    const saved = await conn.api.call('taxonomy.write', {
+      path: entry.qnaPath,
+      text: `${phoenix.replace('domain: astronomy', 'domain: astronomy   ')}\n\n`,
+      ifMatch: read.etag,
+    });
     expect(saved.text).toBe(phoenix);
     expect(saved.fixes).toEqual(expect.arrayContaining(['removed trailing spaces']));
     expect(saved.findings).toEqual([]);
@@ -91,7 +109,13 @@ describe('taxonomy over the API, on real git repositories', () => {
 
     const diff = await conn.api.call('taxonomy.diff', {});
     expect(diff.leaves).toEqual([
-      expect.objectContaining({ path: entry.qnaPath, change: 'added', where: 'untracked', reason: 'new file, not committed yet', kind: 'knowledge' }),
+      expect.objectContaining({
+        path: entry.qnaPath,
+        change: 'added',
+        where: 'untracked',
+        reason: 'new file, not committed yet',
+        kind: 'knowledge',
+      }),
     ]);
     const status = await conn.api.call('taxonomy.status', {});
     expect(status.files.map((f) => [f.path, f.status])).toEqual([
@@ -106,15 +130,21 @@ describe('taxonomy over the API, on real git repositories', () => {
     expect(stale.code).toBe('CONFLICT');
     expect(readFileSync(path.join(root, p), 'utf8')).toBe(phoenix);
     for (const bad of ['../outside.yaml', '/etc/passwd.yaml', 'knowledge/../../x.yaml', '.git/config.yaml']) {
-      expect((await rejection(conn.api.call('taxonomy.write', { path: bad, text: 'a: 1\n' }))).code).toBe('PATH_OUTSIDE_ROOT');
+      expect((await rejection(conn.api.call('taxonomy.write', { path: bad, text: 'a: 1\n' }))).code).toBe(
+        'PATH_OUTSIDE_ROOT',
+      );
       expect((await rejection(conn.api.call('taxonomy.read', { path: bad }))).code).toBe('PATH_OUTSIDE_ROOT');
     }
     const outside = path.join(dir.path, 'outside');
     mkdirSync(outside);
     writeFileSync(path.join(outside, 'secret.txt'), 'secret');
     symlinkSync(outside, path.join(root, 'knowledge', 'escape'));
-    expect((await rejection(conn.api.call('taxonomy.read', { path: 'knowledge/escape/secret.txt' }))).code).toBe('PATH_OUTSIDE_ROOT');
-    expect((await rejection(conn.api.call('taxonomy.write', { path: 'knowledge/escape/qna.yaml', text: 'a: 1\n' }))).code).toBe('PATH_OUTSIDE_ROOT');
+    expect((await rejection(conn.api.call('taxonomy.read', { path: 'knowledge/escape/secret.txt' }))).code).toBe(
+      'PATH_OUTSIDE_ROOT',
+    );
+    expect(
+      (await rejection(conn.api.call('taxonomy.write', { path: 'knowledge/escape/qna.yaml', text: 'a: 1\n' }))).code,
+    ).toBe('PATH_OUTSIDE_ROOT');
     expect(existsSync(path.join(outside, 'qna.yaml'))).toBe(false);
     const tree = await conn.api.call('taxonomy.tree', {});
     expect(tree.entries.find((e) => e.path === 'knowledge')?.problem).toMatch(/symbolic link.*escape/);
@@ -123,13 +153,17 @@ describe('taxonomy over the API, on real git repositories', () => {
 
   it('refuses files over 1 MiB on read and write with a clear message', async () => {
     const big = `a: |\n${'  lorem ipsum dolor sit amet\n'.repeat(50_000)}`;
-    const w = await rejection(conn.api.call('taxonomy.write', { path: 'compositional_skills/big/qna.yaml', text: big }));
+    const w = await rejection(
+      conn.api.call('taxonomy.write', { path: 'compositional_skills/big/qna.yaml', text: big }),
+    );
     expect(w.code).toBe('FILE_TOO_LARGE');
     expect(w.message).toMatch(/at most 1 MiB/);
     expect(existsSync(path.join(root, 'compositional_skills/big'))).toBe(false);
     mkdirSync(path.join(root, 'compositional_skills/big'));
     writeFileSync(path.join(root, 'compositional_skills/big/qna.yaml'), big);
-    expect((await rejection(conn.api.call('taxonomy.read', { path: 'compositional_skills/big/qna.yaml' }))).code).toBe('FILE_TOO_LARGE');
+    expect((await rejection(conn.api.call('taxonomy.read', { path: 'compositional_skills/big/qna.yaml' }))).code).toBe(
+      'FILE_TOO_LARGE',
+    );
     const all = await conn.api.call('taxonomy.validateAll', {});
     expect(all.findings.find((f) => f.file === 'compositional_skills/big/qna.yaml')?.message).toMatch(/1 MiB/);
     fs.rmSync(path.join(root, 'compositional_skills/big'), { recursive: true });
@@ -149,7 +183,11 @@ describe('taxonomy over the API, on real git repositories', () => {
 
     const p = 'knowledge/science/astronomy/phoenix/qna.yaml';
     const r = await conn.api.call('taxonomy.read', { path: p });
-    await conn.api.call('taxonomy.write', { path: p, text: r.text.replace('domain: astronomy', 'domain: space'), ifMatch: r.etag });
+    await conn.api.call('taxonomy.write', {
+      path: p,
+      text: r.text.replace('domain: astronomy', 'domain: space'),
+      ifMatch: r.etag,
+    });
     diff = await conn.api.call('taxonomy.diff', {});
     expect(diff.leaves[0]).toMatchObject({ where: 'both', change: 'added' });
     const patch = await conn.api.call('taxonomy.fileDiff', { path: p });
@@ -157,7 +195,11 @@ describe('taxonomy over the API, on real git repositories', () => {
 
     // Relative to the last commit, the same leaf counts as modified with uncommitted edits.
     diff = await conn.api.call('taxonomy.diff', { base: c.oid });
-    expect(diff.leaves[0]).toMatchObject({ where: 'uncommitted', change: 'modified', reason: 'edited, the edits are not committed yet' });
+    expect(diff.leaves[0]).toMatchObject({
+      where: 'uncommitted',
+      change: 'modified',
+      reason: 'edited, the edits are not committed yet',
+    });
     expect((await conn.api.call('taxonomy.diff', { base: 'empty' })).leaves).toHaveLength(1);
     expect((await rejection(conn.api.call('taxonomy.diff', { base: 'no-such-branch' }))).code).toBe('NOT_FOUND');
     await conn.api.call('taxonomy.commit', { message: 'Rename domain' });
@@ -176,7 +218,9 @@ describe('taxonomy over the API, on real git repositories', () => {
     fs.rmSync(path.join(root, 'knowledge/science/astronomy/phoenix/qna.yaml'));
     const diff = await conn.api.call('taxonomy.diff', {});
     expect(diff.forkPoint).toBe(head);
-    expect(diff.leaves.map((l) => [l.path, l.where, l.kind])).toEqual([['compositional_skills/writing/haiku/qna.yaml', 'untracked', 'compositional_skill']]);
+    expect(diff.leaves.map((l) => [l.path, l.where, l.kind])).toEqual([
+      ['compositional_skills/writing/haiku/qna.yaml', 'untracked', 'compositional_skill'],
+    ]);
     const reasons = Object.fromEntries(diff.skipped.map((s) => [s.path, s.reason]));
     expect(reasons['foundational_skills/math/add/qna.yaml']).toMatch(/not used to generate training data/);
     expect(reasons['compositional_skills/writing/limerick/qna.yml']).toMatch(/Rename it/);
@@ -193,7 +237,9 @@ describe('taxonomy over the API, on real git repositories', () => {
     await conn.api.call('taxonomy.commit', { message: 'Add skills' });
     const info = await conn.api.call('taxonomy.createBranch', { name: 'feature' });
     expect(info.branch).toBe('feature');
-    expect((await rejection(conn.api.call('taxonomy.createBranch', { name: 'bad name' }))).code).toBe('INVALID_REQUEST');
+    expect((await rejection(conn.api.call('taxonomy.createBranch', { name: 'bad name' }))).code).toBe(
+      'INVALID_REQUEST',
+    );
     const b = await conn.api.call('taxonomy.branches', {});
     expect(b).toEqual({ current: 'feature', local: ['feature', 'main'], remote: ['origin/main'] });
     expect((await conn.api.call('taxonomy.checkout', { branch: 'main' })).branch).toBe('main');
@@ -216,16 +262,24 @@ describe('taxonomy over the API, on real git repositories', () => {
 
   it('adds a text document to the documents repo and fills the document block, keeping comments', async () => {
     const p = 'knowledge/science/astronomy/phoenix/qna.yaml';
-    const added = await conn.api.call('taxonomy.addDocument', { entry: 'knowledge/science/astronomy/phoenix', fileName: 'Phoenix Notes.txt', content: '# Phoenix\n\nA constellation.\n' });
+    const added = await conn.api.call('taxonomy.addDocument', {
+      entry: 'knowledge/science/astronomy/phoenix',
+      fileName: 'Phoenix Notes.txt',
+      content: '# Phoenix\n\nA constellation.\n',
+    });
     const docs = path.join(dir.path, 'data', 'documents');
     expect(added.repo).toBe(docs);
     expect(added.pattern).toBe('knowledge/science/astronomy/phoenix/phoenix_notes.md');
     expect(readFileSync(path.join(docs, added.pattern), 'utf8')).toBe('# Phoenix\n\nA constellation.\n');
     expect(await git.resolveRef({ fs, dir: docs, ref: 'HEAD' })).toBe(added.commit);
     expect(added.qna.text).toContain('# Knowledge about the Phoenix constellation');
-    expect(added.qna.text).toContain(`  repo: ${docs}\n  commit: ${added.commit}\n  patterns:\n    - ${added.pattern}\n`);
+    expect(added.qna.text).toContain(
+      `  repo: ${docs}\n  commit: ${added.commit}\n  patterns:\n    - ${added.pattern}\n`,
+    );
     expect(readFileSync(path.join(root, p), 'utf8')).toBe(added.qna.text);
-    const bad = await rejection(conn.api.call('taxonomy.addDocument', { entry: p, fileName: 'slides.pptx', content: 'x' }));
+    const bad = await rejection(
+      conn.api.call('taxonomy.addDocument', { entry: p, fileName: 'slides.pptx', content: 'x' }),
+    );
     expect(bad.code).toBe('INVALID_REQUEST');
   });
 

@@ -7,7 +7,8 @@ const FIX = path.resolve('test/fixtures/taxonomy');
 /** The corpus names files `<kind>-<name>.yaml`; the kind decides the folder the file pretends to live in. */
 const pathFor = (name: string): string => {
   const kind = name.split('-')[0];
-  const top = kind === 'knowledge' ? 'knowledge' : kind === 'foundational' ? 'foundational_skills' : 'compositional_skills';
+  const top =
+    kind === 'knowledge' ? 'knowledge' : kind === 'foundational' ? 'foundational_skills' : 'compositional_skills';
   return `${top}/test/${name.replace(/\.yaml$/, '')}/qna.yaml`;
 };
 const errors = (f: Finding[]): Finding[] => f.filter((x) => x.severity === 'error');
@@ -32,7 +33,9 @@ describe('the qna.yaml validator on the fixture corpus', () => {
       for (const e of expects) {
         const [rule, line] = e.split('@') as [string, string];
         const hit = errs.find(
-          (f) => (rule.endsWith('*') ? f.rule.startsWith(rule.slice(0, -1)) : f.rule === rule) && (line === '*' || f.line === Number(line)),
+          (f) =>
+            (rule.endsWith('*') ? f.rule.startsWith(rule.slice(0, -1)) : f.rule === rule) &&
+            (line === '*' || f.line === Number(line)),
         );
         expect(hit, `${e} in ${JSON.stringify(errs, null, 1)}`).toBeDefined();
       }
@@ -67,11 +70,13 @@ describe('cosmetic lint', () => {
   it('adds the missing final newline, drops leading blank lines and extra spaces after a colon', () => {
     const bad = `\n\n${good.replace('created_by: wordsmith', 'created_by:    wordsmith').trimEnd()}`;
     const r = validateQna(bad, 'compositional_skills/x/qna.yaml');
-    expect(r.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['lint.new-line-at-end-of-file', 'lint.colons', 'lint.empty-lines']));
+    expect(r.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['lint.new-line-at-end-of-file', 'lint.colons', 'lint.empty-lines']),
+    );
     expect(fixCosmetic(bad).text).toBe(good);
   });
 
-  it('checks colons, commas, braces, brackets and hyphens on tokens, at yamllint\'s columns', () => {
+  it("checks colons, commas, braces, brackets and hyphens on tokens, at yamllint's columns", () => {
     const text = 'a : {x:  1 ,y: [  1,2  ], "q" : 3, e: {  }, f: [ ]}\nb:\n  - -  b\n*x : 1\n';
     const got = validateQna(text, 'compositional_skills/x/qna.yaml')
       .findings.filter((f) => f.rule.startsWith('lint.'))
@@ -96,9 +101,13 @@ describe('cosmetic lint', () => {
       .replace('- question: Write a haiku about topic 1.', '- "question" :  Write a haiku about topic 1.')
       .replace('task_description: |', 'task_description:   |');
     const r = validateQna(bad, 'compositional_skills/x/qna.yaml');
-    expect(r.findings.filter((f) => f.rule === 'lint.colons').every((f) => f.fixable && f.severity === 'error')).toBe(true);
+    expect(r.findings.filter((f) => f.rule === 'lint.colons').every((f) => f.fixable && f.severity === 'error')).toBe(
+      true,
+    );
     const fixed = fixCosmetic(bad);
-    expect(fixed.text).toBe(good.replace('- question: Write a haiku about topic 1.', '- "question": Write a haiku about topic 1.'));
+    expect(fixed.text).toBe(
+      good.replace('- question: Write a haiku about topic 1.', '- "question": Write a haiku about topic 1.'),
+    );
     expect(fixed.fixes).toContain('fixed spaces around colons');
     const flow = 'a: [  x ,y,  z  ]\nb: {  k:  1  }\n';
     expect(fixCosmetic(flow).text).toBe('a: [ x, y, z ]\nb: { k: 1 }\n');
@@ -108,7 +117,9 @@ describe('cosmetic lint', () => {
 
   it('checks indentation inside flow collections that span lines', () => {
     const text = 'a: [x,\n   y,\n    z\n ]\n';
-    const got = validateQna(text, 'compositional_skills/x/qna.yaml').findings.filter((f) => f.rule === 'lint.indentation');
+    const got = validateQna(text, 'compositional_skills/x/qna.yaml').findings.filter(
+      (f) => f.rule === 'lint.indentation',
+    );
     expect(got.map((f) => `${f.line}:${f.column}`)).toEqual(['2:4', '4:2']);
   });
 
@@ -132,7 +143,10 @@ describe('bad input', () => {
 
   it('stops an alias bomb quickly', () => {
     const t0 = Date.now();
-    const r = validateQna(readFileSync(path.join(FIX, 'invalid', 'compositional-alias-bomb.yaml'), 'utf8'), 'compositional_skills/b/qna.yaml');
+    const r = validateQna(
+      readFileSync(path.join(FIX, 'invalid', 'compositional-alias-bomb.yaml'), 'utf8'),
+      'compositional_skills/b/qna.yaml',
+    );
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.findings.find((f) => f.rule === 'yaml.alias-bomb')?.message).toMatch(/Too many aliases/);
   });

@@ -17,7 +17,10 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
   let conn: ReturnType<typeof connectMemory>;
 
   beforeAll(async () => {
-    [model, data] = await Promise.all([tinyModel(path.join(dir.path, 'tiny-model')), tinyData(path.join(dir.path, 'data'))]);
+    [model, data] = await Promise.all([
+      tinyModel(path.join(dir.path, 'tiny-model')),
+      tinyData(path.join(dir.path, 'data')),
+    ]);
     core = await createCore({ dataDir: path.join(dir.path, 'lf'), trainerGraceMs: { cancel: 30_000, term: 5_000 } });
     conn = connectMemory(core);
   }, 300_000);
@@ -57,7 +60,9 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     await conn.api.call('jobs.cancel', { id: job.id });
     const cancelled = await core.jobs.waitFor(job.id);
     expect(cancelled.state).toBe('cancelled');
-    const journal = JSON.parse(readFileSync(path.join(outDir, 'journal.json'), 'utf8')) as { phases: Array<{ lastCheckpoint: string | null }> };
+    const journal = JSON.parse(readFileSync(path.join(outDir, 'journal.json'), 'utf8')) as {
+      phases: Array<{ lastCheckpoint: string | null }>;
+    };
     const cancelCkpt = journal.phases[0]!.lastCheckpoint;
     expect(cancelCkpt).not.toBeNull();
     expect(existsSync(cancelCkpt!)).toBe(true);
@@ -84,7 +89,10 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
   });
 
   it('fails with MODEL_NOT_FOUND for a base model that does not exist', async () => {
-    const job = await conn.api.call('training.start', { ...params(path.join(dir.path, 'run2')), baseModel: path.join(dir.path, 'nope') });
+    const job = await conn.api.call('training.start', {
+      ...params(path.join(dir.path, 'run2')),
+      baseModel: path.join(dir.path, 'nope'),
+    });
     const done = await core.jobs.waitFor(job.id);
     expect(done.state).toBe('failed');
     expect(done.error?.code).toBe('MODEL_NOT_FOUND');
@@ -97,7 +105,12 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     const src = readdirSync(data).find((f) => f.startsWith('knowledge_train_msgs_'))!;
     copyFileSync(path.join(data, src), path.join(bad, src));
     appendFileSync(path.join(bad, src), '{"messages": [ broken\n{"messages": []}\n');
-    const job = await conn.api.call('training.start', { ...params(path.join(dir.path, 'run3')), data: bad, phases: ['knowledge'], epochs: 1 });
+    const job = await conn.api.call('training.start', {
+      ...params(path.join(dir.path, 'run3')),
+      data: bad,
+      phases: ['knowledge'],
+      epochs: 1,
+    });
     const done = await core.jobs.waitFor(job.id);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     const lines = core.jobs.log(job.id).map((l) => l.message);
@@ -106,7 +119,11 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     expect(lines.some((l) => l.startsWith(`${src}:${n}: skipped:`))).toBe(true);
 
     writeFileSync(path.join(bad, src), 'garbage\n');
-    const job2 = await conn.api.call('training.start', { ...params(path.join(dir.path, 'run4')), data: bad, phases: ['knowledge'] });
+    const job2 = await conn.api.call('training.start', {
+      ...params(path.join(dir.path, 'run4')),
+      data: bad,
+      phases: ['knowledge'],
+    });
     const failed = await core.jobs.waitFor(job2.id);
     expect(failed.error?.code).toBe('DATASET_INVALID');
     expect(failed.error?.hint).toContain('line 1');
@@ -117,7 +134,10 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     const points: LossPoint[] = [];
     const off = conn.api.on('training.progress', (e) => points.push(e.point));
     const job = await conn.api.call('training.start', { ...params(outDir), phases: ['knowledge'], epochs: 50 });
-    while (!existsSync(path.join(outDir, 'phase1-knowledge', 'checkpoints')) || readdirSync(path.join(outDir, 'phase1-knowledge', 'checkpoints')).filter((n) => !n.endsWith('.part')).length === 0) {
+    while (
+      !existsSync(path.join(outDir, 'phase1-knowledge', 'checkpoints')) ||
+      readdirSync(path.join(outDir, 'phase1-knowledge', 'checkpoints')).filter((n) => !n.endsWith('.part')).length === 0
+    ) {
       if (core.jobs.get(job.id).state !== 'running') break;
       await new Promise((r) => setTimeout(r, 50));
     }

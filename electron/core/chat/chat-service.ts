@@ -68,7 +68,8 @@ export class ChatService {
       return { path: m.path, name: m.name, modelId: m.id };
     }
     const p = path.resolve(ref);
-    if (existsSync(p) && statSync(p).isFile()) return { path: p, name: path.basename(p).replace(/\.gguf$/i, ''), modelId: null };
+    if (existsSync(p) && statSync(p).isFile())
+      return { path: p, name: path.basename(p).replace(/\.gguf$/i, ''), modelId: null };
     throw new AppError('MODEL_NOT_FOUND', `No model "${ref}" in the library and no such file`, {
       hint: 'Import the GGUF file first, or give its path.',
       details: { model: ref },
@@ -94,7 +95,10 @@ export class ChatService {
   }
 
   /** A stateless chat generation (nothing stored). */
-  async generate(p: { model: string; messages: ChatTurn[]; sampling?: Sampling }, ctx: StreamCtx): Promise<GenerationStats | null> {
+  async generate(
+    p: { model: string; messages: ChatTurn[]; sampling?: Sampling },
+    ctx: StreamCtx,
+  ): Promise<GenerationStats | null> {
     const model = this.resolveModel(p.model);
     const sampling = p.sampling ?? {};
     const t0 = performance.now();
@@ -119,7 +123,14 @@ export class ChatService {
     const parentId = p.parentId === undefined ? conv.leafId : p.parentId;
     if (parentId !== null && this.store.message(parentId).conversationId !== conv.id)
       throw new AppError('INVALID_REQUEST', 'That message belongs to another conversation');
-    const user = this.store.addMessage({ conversationId: conv.id, parentId, role: 'user', content: p.content, state: 'complete', modelId: null });
+    const user = this.store.addMessage({
+      conversationId: conv.id,
+      parentId,
+      role: 'user',
+      content: p.content,
+      state: 'complete',
+      modelId: null,
+    });
     if (!conv.title) this.store.update(conv.id, { title: titleOf(p.content) });
     await this.answer(this.store.get(conv.id), model, user, true, ctx);
   }
@@ -129,7 +140,8 @@ export class ChatService {
     const conv = this.store.get(p.conversationId);
     const model = this.modelOf(conv);
     const msg = this.store.message(p.messageId);
-    if (msg.conversationId !== conv.id) throw new AppError('INVALID_REQUEST', 'That message belongs to another conversation');
+    if (msg.conversationId !== conv.id)
+      throw new AppError('INVALID_REQUEST', 'That message belongs to another conversation');
     const user = msg.role === 'user' ? msg : msg.parentId ? this.store.message(msg.parentId) : null;
     if (!user) throw new AppError('INVALID_REQUEST', 'There is no prompt above that message to answer');
     await this.answer(conv, model, user, false, ctx);
@@ -140,7 +152,13 @@ export class ChatService {
     return this.resolveModel(conv.modelId);
   }
 
-  private async answer(conv: ConversationInfo, model: ModelRef, user: MessageInfo, newUser: boolean, ctx: StreamCtx): Promise<void> {
+  private async answer(
+    conv: ConversationInfo,
+    model: ModelRef,
+    user: MessageInfo,
+    newUser: boolean,
+    ctx: StreamCtx,
+  ): Promise<void> {
     const t0 = performance.now();
     const assistant = this.store.addMessage({
       conversationId: conv.id,
@@ -163,7 +181,13 @@ export class ChatService {
     let lastSave = Date.now();
     try {
       const r = await this.host.chat(
-        { model, settings: this.loadSettings.get(model.path) ?? {}, messages: turns, sampling: conv.sampling, cacheKey: conv.id },
+        {
+          model,
+          settings: this.loadSettings.get(model.path) ?? {},
+          messages: turns,
+          sampling: conv.sampling,
+          cacheKey: conv.id,
+        },
         {
           signal: ctx.signal,
           onText: (text) => {
@@ -183,7 +207,11 @@ export class ChatService {
       ctx.send({ type: 'stats', stats, message });
     } catch (err) {
       const stopped = isCancellation(err);
-      this.store.updateMessage(assistant.id, { content, state: stopped ? 'stopped' : 'error', error: stopped ? null : toErrorInfo(err) });
+      this.store.updateMessage(assistant.id, {
+        content,
+        state: stopped ? 'stopped' : 'error',
+        error: stopped ? null : toErrorInfo(err),
+      });
       this.changed(conv.id);
       if (!stopped) throw err;
     }

@@ -37,7 +37,8 @@ export class ChatStack implements AsyncDisposable {
   /** The router handlers of `models.*`, `chat.*` and `endpoint.*` (spread into the composition root's table). */
   handlers(): Pick<Handlers, ChatEndpoints> {
     const { library, chat, conversations: store, endpoint, bus } = this;
-    const changed = (conversationId: string, deleted = false): void => bus.emit('chat.changed', { conversationId, deleted });
+    const changed = (conversationId: string, deleted = false): void =>
+      bus.emit('chat.changed', { conversationId, deleted });
     return {
       'models.list': (p) => library.list(p),
       'models.get': (p) => library.get(p.id),

@@ -116,10 +116,15 @@ export class ConversationStore {
     const limit = p.limit ?? 200;
     const q = p.query?.trim() ? ftsQuery(p.query) : null;
     if (p.query?.trim() && !q) return [];
-    if (!q) return (this.db.prepare(`${CONV_SELECT} ORDER BY c.updated_at DESC LIMIT ?`).all(limit) as ConversationRow[]).map(toConversation);
+    if (!q)
+      return (this.db.prepare(`${CONV_SELECT} ORDER BY c.updated_at DESC LIMIT ?`).all(limit) as ConversationRow[]).map(
+        toConversation,
+      );
     // FTS auxiliary functions only work in a plain query on the FTS table, so this is two steps.
     const hits = this.db
-      .prepare(`SELECT rowid AS seq, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT 2000`)
+      .prepare(
+        `SELECT rowid AS seq, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT 2000`,
+      )
       .all(q) as Array<{ seq: number; snip: string }>;
     const snippets = new Map<string, string>();
     const owner = this.db.prepare('SELECT conversation_id AS cid FROM messages WHERE seq = ?');
@@ -128,7 +133,9 @@ export class ConversationStore {
       if (cid && !snippets.has(cid)) snippets.set(cid, h.snip);
     }
     const like = `%${p.query!.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const byTitle = this.db.prepare(`SELECT id FROM conversations WHERE title LIKE ? ESCAPE '\\'`).all(like) as Array<{ id: string }>;
+    const byTitle = this.db.prepare(`SELECT id FROM conversations WHERE title LIKE ? ESCAPE '\\'`).all(like) as Array<{
+      id: string;
+    }>;
     const ids = new Set([...snippets.keys(), ...byTitle.map((r) => r.id)]);
     const rows = [...ids]
       .map((id) => this.db.prepare(`${CONV_SELECT} WHERE c.id = ?`).get(id) as ConversationRow)
@@ -139,9 +146,11 @@ export class ConversationStore {
   }
 
   messages(conversationId: string): MessageInfo[] {
-    return (this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq').all(conversationId) as MessageRow[]).map(
-      toMessage,
-    );
+    return (
+      this.db
+        .prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq')
+        .all(conversationId) as MessageRow[]
+    ).map(toMessage);
   }
 
   message(id: string): MessageInfo {
@@ -150,7 +159,9 @@ export class ConversationStore {
     return toMessage(row);
   }
 
-  addMessage(m: Pick<MessageInfo, 'conversationId' | 'parentId' | 'role' | 'content' | 'state' | 'modelId'>): MessageInfo {
+  addMessage(
+    m: Pick<MessageInfo, 'conversationId' | 'parentId' | 'role' | 'content' | 'state' | 'modelId'>,
+  ): MessageInfo {
     const id = randomUUID();
     const now = Date.now();
     this.db.transaction(() => {
@@ -160,12 +171,17 @@ export class ConversationStore {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(id, m.conversationId, m.parentId, m.role, m.content, m.state, m.modelId, now);
-      this.db.prepare('UPDATE conversations SET leaf_id = ?, updated_at = ? WHERE id = ?').run(id, now, m.conversationId);
+      this.db
+        .prepare('UPDATE conversations SET leaf_id = ?, updated_at = ? WHERE id = ?')
+        .run(id, now, m.conversationId);
     })();
     return this.message(id);
   }
 
-  updateMessage(id: string, p: { content?: string; state?: MessageInfo['state']; stats?: GenerationStats | null; error?: ErrorInfo | null }): MessageInfo {
+  updateMessage(
+    id: string,
+    p: { content?: string; state?: MessageInfo['state']; stats?: GenerationStats | null; error?: ErrorInfo | null },
+  ): MessageInfo {
     const cur = this.message(id);
     this.db
       .prepare('UPDATE messages SET content = ?, state = ?, stats = ?, error = ? WHERE id = ?')
@@ -198,9 +214,9 @@ export class ConversationStore {
   newestLeaf(id: string): string {
     let cur = id;
     for (;;) {
-      const child = this.db.prepare('SELECT id FROM messages WHERE parent_id = ? ORDER BY seq DESC LIMIT 1').get(cur) as
-        | { id: string }
-        | undefined;
+      const child = this.db
+        .prepare('SELECT id FROM messages WHERE parent_id = ? ORDER BY seq DESC LIMIT 1')
+        .get(cur) as { id: string } | undefined;
       if (!child) return cur;
       cur = child.id;
     }

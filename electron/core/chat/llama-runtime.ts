@@ -92,9 +92,11 @@ export class LlamaRuntime {
     const t0 = performance.now();
     const { summary } = await inspectGguf(ref.path);
     const llama = await this.getLlama();
-    const model = await llama.loadModel({ modelPath: ref.path, gpuLayers: settings.gpuLayers ?? 'auto' }).catch((err: unknown) => {
-      throw this.memoryError(err, `Loading ${ref.name} failed`);
-    });
+    const model = await llama
+      .loadModel({ modelPath: ref.path, gpuLayers: settings.gpuLayers ?? 'auto' })
+      .catch((err: unknown) => {
+        throw this.memoryError(err, `Loading ${ref.name} failed`);
+      });
     try {
       const sequences = this.opts.sequences;
       const requested = settings.contextSize ?? 'auto';
@@ -106,7 +108,10 @@ export class LlamaRuntime {
           threads: this.opts.threads,
         })
         .catch((err: unknown) => {
-          throw this.memoryError(err, `Creating a ${requested === 'auto' ? '' : `${requested}-token `}context for ${ref.name} failed`);
+          throw this.memoryError(
+            err,
+            `Creating a ${requested === 'auto' ? '' : `${requested}-token `}context for ${ref.name} failed`,
+          );
         });
       const wrapper = resolveChatWrapper(model);
       return {
@@ -125,7 +130,9 @@ export class LlamaRuntime {
           gpu: llama.gpu === false ? null : llama.gpu,
           threads: this.opts.threads,
           sequences,
-          chatTemplate: summary.hasChatTemplate ? wrapper.wrapperName : `${wrapper.wrapperName} (no template in the file)`,
+          chatTemplate: summary.hasChatTemplate
+            ? wrapper.wrapperName
+            : `${wrapper.wrapperName} (no template in the file)`,
           loadMs: Math.round(performance.now() - t0),
         },
       };
@@ -136,16 +143,30 @@ export class LlamaRuntime {
   }
 
   /** An explicit context size is checked against free memory first, so it fails fast and clearly. */
-  private async checkContextFits(llama: Llama, model: LlamaModel, contextSize: number, sequences: number, name: string): Promise<void> {
-    const need = model.fileInsights.estimateContextResourceRequirements({ contextSize, sequences, modelGpuLayers: model.gpuLayers });
+  private async checkContextFits(
+    llama: Llama,
+    model: LlamaModel,
+    contextSize: number,
+    sequences: number,
+    name: string,
+  ): Promise<void> {
+    const need = model.fileInsights.estimateContextResourceRequirements({
+      contextSize,
+      sequences,
+      modelGpuLayers: model.gpuLayers,
+    });
     const freeRam = os.freemem();
     const freeVram = llama.gpu === false ? Infinity : (await llama.getVramState()).free;
     if (need.cpuRam > freeRam || need.gpuVram > freeVram) {
-      const [what, needed, free] = need.gpuVram > freeVram ? ['GPU memory', need.gpuVram, freeVram] : ['memory', need.cpuRam, freeRam];
+      const [what, needed, free] =
+        need.gpuVram > freeVram ? ['GPU memory', need.gpuVram, freeVram] : ['memory', need.cpuRam, freeRam];
       throw new AppError(
         'OUT_OF_MEMORY',
         `A ${contextSize.toLocaleString('en')}-token context for ${name} needs about ${gb(needed)} of ${what}; ${gb(free)} is free.`,
-        { hint: 'Choose a smaller context size, or "auto" to fit it to this machine.', details: { contextSize, needed, free } },
+        {
+          hint: 'Choose a smaller context size, or "auto" to fit it to this machine.',
+          details: { contextSize, needed, free },
+        },
       );
     }
   }
@@ -172,15 +193,24 @@ export class LlamaRuntime {
     const lastTurn = [...history.filter((h) => h.type === 'system').slice(0, 1), ...history.slice(-2)];
     const minimum = history.length > lastTurn.length ? this.countPrompt(loaded, lastTurn) : promptTokens;
     if (minimum >= loaded.info.contextSize) throw tooLong(minimum, loaded.info.contextSize);
-    return this.generate(loaded, loadMs, promptTokens, req.cacheKey, signal, async (seq, s, onChunk) => {
-      const chat = new LlamaChat({ contextSequence: seq, chatWrapper: loaded.wrapper });
-      try {
-        const r = await chat.generateResponse(history, { ...s, onToken: onChunk.tokens, onTextChunk: onChunk.text });
-        return { text: r.response, reason: r.metadata.stopReason };
-      } finally {
-        chat.dispose({ disposeSequence: false });
-      }
-    }, req.sampling, onText);
+    return this.generate(
+      loaded,
+      loadMs,
+      promptTokens,
+      req.cacheKey,
+      signal,
+      async (seq, s, onChunk) => {
+        const chat = new LlamaChat({ contextSequence: seq, chatWrapper: loaded.wrapper });
+        try {
+          const r = await chat.generateResponse(history, { ...s, onToken: onChunk.tokens, onTextChunk: onChunk.text });
+          return { text: r.response, reason: r.metadata.stopReason };
+        } finally {
+          chat.dispose({ disposeSequence: false });
+        }
+      },
+      req.sampling,
+      onText,
+    );
   }
 
   async complete(
@@ -191,15 +221,28 @@ export class LlamaRuntime {
     const { loaded, loadMs } = await this.load(req.model, req.settings);
     const promptTokens = loaded.model.tokenize(req.prompt).length + 1;
     if (promptTokens >= loaded.info.contextSize) throw tooLong(promptTokens, loaded.info.contextSize);
-    return this.generate(loaded, loadMs, promptTokens, req.cacheKey, signal, async (seq, s, onChunk) => {
-      const completion = new LlamaCompletion({ contextSequence: seq });
-      try {
-        const r = await completion.generateCompletionWithMeta(req.prompt, { ...s, onToken: onChunk.tokens, onTextChunk: onChunk.text });
-        return { text: r.response, reason: r.metadata.stopReason };
-      } finally {
-        completion.dispose({ disposeSequence: false });
-      }
-    }, req.sampling, onText);
+    return this.generate(
+      loaded,
+      loadMs,
+      promptTokens,
+      req.cacheKey,
+      signal,
+      async (seq, s, onChunk) => {
+        const completion = new LlamaCompletion({ contextSequence: seq });
+        try {
+          const r = await completion.generateCompletionWithMeta(req.prompt, {
+            ...s,
+            onToken: onChunk.tokens,
+            onTextChunk: onChunk.text,
+          });
+          return { text: r.response, reason: r.metadata.stopReason };
+        } finally {
+          completion.dispose({ disposeSequence: false });
+        }
+      },
+      req.sampling,
+      onText,
+    );
   }
 
   private countPrompt(loaded: Loaded, history: ChatHistoryItem[]): number {
@@ -242,7 +285,8 @@ export class LlamaRuntime {
         throw err;
       });
       const end = performance.now();
-      const reason: HostStopReason = signal.aborted || r.reason === 'abort' ? 'stopped' : r.reason === 'maxTokens' ? 'maxTokens' : 'eos';
+      const reason: HostStopReason =
+        signal.aborted || r.reason === 'abort' ? 'stopped' : r.reason === 'maxTokens' ? 'maxTokens' : 'eos';
       return {
         text: r.text,
         stopReason: reason,
@@ -291,15 +335,23 @@ function toSamplingOptions(s: Sampling, signal: AbortSignal): SamplingOptions {
 
 function toHistory(turns: ChatTurn[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = turns.map((t) =>
-    t.role === 'system' ? { type: 'system', text: t.content } : t.role === 'user' ? { type: 'user', text: t.content } : { type: 'model', response: [t.content] },
+    t.role === 'system'
+      ? { type: 'system', text: t.content }
+      : t.role === 'user'
+        ? { type: 'user', text: t.content }
+        : { type: 'model', response: [t.content] },
   );
   history.push({ type: 'model', response: [] });
   return history;
 }
 
 function tooLong(tokens: number, contextSize: number): AppError {
-  return new AppError('PROMPT_TOO_LONG', `The prompt is ${tokens} tokens, but the model's context holds ${contextSize}.`, {
-    hint: 'Shorten the message or the system prompt, or load the model with a larger context size.',
-    details: { tokens, contextSize },
-  });
+  return new AppError(
+    'PROMPT_TOO_LONG',
+    `The prompt is ${tokens} tokens, but the model's context holds ${contextSize}.`,
+    {
+      hint: 'Shorten the message or the system prompt, or load the model with a larger context size.',
+      details: { tokens, contextSize },
+    },
+  );
 }

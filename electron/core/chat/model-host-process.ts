@@ -4,7 +4,13 @@
  * the messages of model-host-protocol.ts over the IPC channel.
  */
 import { AppError, toErrorInfo } from '../../shared/errors.js';
-import { HOST_GPU_ENV, HOST_PARALLEL_ENV, HOST_THREADS_ENV, type HostMessage, type HostRequest } from './model-host-protocol.js';
+import {
+  HOST_GPU_ENV,
+  HOST_PARALLEL_ENV,
+  HOST_THREADS_ENV,
+  type HostMessage,
+  type HostRequest,
+} from './model-host-protocol.js';
 import { LlamaRuntime } from './llama-runtime.js';
 
 const send = (msg: HostMessage): void => {
@@ -62,7 +68,11 @@ async function handle(req: Exclude<HostRequest, { type: 'cancel' }>, signal: Abo
   }
 }
 
-async function run(req: Exclude<HostRequest, { type: 'cancel' }>, signal: AbortSignal, onText: (t: string) => void): Promise<unknown> {
+async function run(
+  req: Exclude<HostRequest, { type: 'cancel' }>,
+  signal: AbortSignal,
+  onText: (t: string) => void,
+): Promise<unknown> {
   switch (req.type) {
     case 'load': {
       const { loaded } = await runtime.load(req.model, req.settings);

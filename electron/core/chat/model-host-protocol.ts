@@ -26,7 +26,15 @@ export type HostRequest =
       /** Requests with the same key prefer the same sequence, so the shared prefix is not evaluated again. */
       cacheKey?: string;
     }
-  | { type: 'complete'; id: number; model: ModelRef; settings: LoadSettings; prompt: string; sampling: Sampling; cacheKey?: string }
+  | {
+      type: 'complete';
+      id: number;
+      model: ModelRef;
+      settings: LoadSettings;
+      prompt: string;
+      sampling: Sampling;
+      cacheKey?: string;
+    }
   | { type: 'cancel'; id: number };
 
 /** Why a generation ended. */

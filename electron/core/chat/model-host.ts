@@ -50,7 +50,10 @@ export function defaultHostEntry(): HostEntry {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
     const tsx = createRequire(import.meta.url).resolve('tsx');
-    return { path: path.join(path.dirname(here), 'model-host-process.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
+    return {
+      path: path.join(path.dirname(here), 'model-host-process.ts'),
+      execArgv: ['--import', pathToFileURL(tsx).href],
+    };
   }
   for (const rel of ['modelHost.js', '../modelHost.js']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
@@ -95,7 +98,12 @@ export class ModelHost implements AsyncDisposable {
   }
 
   status(): HostStatus {
-    return { running: this.child !== null, pid: this.child?.pid ?? null, loaded: this.loaded, lastCrash: this.lastCrash };
+    return {
+      running: this.child !== null,
+      pid: this.child?.pid ?? null,
+      loaded: this.loaded,
+      lastCrash: this.lastCrash,
+    };
   }
 
   load(model: ModelRef, settings: LoadSettings, signal?: AbortSignal): Promise<LoadedModelInfo> {
@@ -112,7 +120,12 @@ export class ModelHost implements AsyncDisposable {
     req: { model: ModelRef; settings: LoadSettings; messages: ChatTurn[]; sampling: Sampling; cacheKey?: string },
     opts: { signal?: AbortSignal; onText?: (text: string) => void } = {},
   ): Promise<GenerationResult> {
-    return this.request({ type: 'chat', ...req }, `answering with ${req.model.name}`, opts.signal, opts.onText) as Promise<GenerationResult>;
+    return this.request(
+      { type: 'chat', ...req },
+      `answering with ${req.model.name}`,
+      opts.signal,
+      opts.onText,
+    ) as Promise<GenerationResult>;
   }
 
   /** A raw text completion of `prompt` (no chat template). */
@@ -120,10 +133,20 @@ export class ModelHost implements AsyncDisposable {
     req: { model: ModelRef; settings: LoadSettings; prompt: string; sampling: Sampling; cacheKey?: string },
     opts: { signal?: AbortSignal; onText?: (text: string) => void } = {},
   ): Promise<GenerationResult> {
-    return this.request({ type: 'complete', ...req }, `completing with ${req.model.name}`, opts.signal, opts.onText) as Promise<GenerationResult>;
+    return this.request(
+      { type: 'complete', ...req },
+      `completing with ${req.model.name}`,
+      opts.signal,
+      opts.onText,
+    ) as Promise<GenerationResult>;
   }
 
-  private async request(msg: Request, what: string, signal?: AbortSignal, onText?: (t: string) => void): Promise<unknown> {
+  private async request(
+    msg: Request,
+    what: string,
+    signal?: AbortSignal,
+    onText?: (t: string) => void,
+  ): Promise<unknown> {
     if (this.disposed) throw new AppError('CANCELLED', 'The model host is shutting down');
     signal?.throwIfAborted();
     const child = await this.ensureChild();
@@ -180,7 +203,9 @@ export class ModelHost implements AsyncDisposable {
         );
       };
       child.once('exit', onExit);
-      child.once('error', (err) => reject(new AppError('WORKER_CRASHED', `The model host could not start: ${err.message}`)));
+      child.once('error', (err) =>
+        reject(new AppError('WORKER_CRASHED', `The model host could not start: ${err.message}`)),
+      );
       child.once('message', (m: HostMessage) => {
         child.off('exit', onExit);
         if (m.type === 'ready') resolve();

@@ -13,7 +13,18 @@ import { serveModelCommand } from './commands/serve-model.js';
 import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
 
-export const commands: Command[] = [serveCommand, infoCommand, scanCommand, jobsCommand, trainCommand, exportCommand, taxonomyCommand, modelsCommand, chatCommand, serveModelCommand];
+export const commands: Command[] = [
+  serveCommand,
+  infoCommand,
+  scanCommand,
+  jobsCommand,
+  trainCommand,
+  exportCommand,
+  taxonomyCommand,
+  modelsCommand,
+  chatCommand,
+  serveModelCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -25,7 +36,7 @@ function help(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --data-dir DIR (default: the desktop app\'s data folder) and --help;',
+    "Every command takes --data-dir DIR (default: the desktop app's data folder) and --help;",
     'commands that print results take --json.',
   ].join('\n');
 }
@@ -48,7 +59,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs({ args: rest, options: { ...commonOptions, ...cmd.options }, allowPositionals: true, strict: true });
+    args = parseArgs({
+      args: rest,
+      options: { ...commonOptions, ...cmd.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     io.err(`labforge ${cmd.name}: ${(err as Error).message}\nUsage: ${cmd.usage}`);
     return 2;

@@ -10,14 +10,18 @@ import { checkGguf } from './gguf-verify.js';
 import { ensureLlamaCppSource } from './llama-cpp-source.js';
 import { runPythonTool } from './python-run.js';
 
-const DEFAULT_PROMPTS = ['Hello! Who are you?', 'What can you tell me about your training?', 'Write one sentence about the sea.'];
+const DEFAULT_PROMPTS = [
+  'Hello! Who are you?',
+  'What can you tell me about your training?',
+  'Write one sentence about the sea.',
+];
 const CHECK_TOKENS = 16;
 
 interface Reference {
   base_model: string | null;
   method: string | null;
   chat_template: string | null;
-  answers: Array<{ prompt: string; prompt_ids: number[]; output_ids: number[]; text: string }>;
+  answers: Array<{ prompt: string; prompt_text: string; prompt_ids: number[]; output_ids: number[]; text: string }>;
 }
 
 /** Where a registered export goes: the exporter hands it to the model library. */
@@ -28,7 +32,11 @@ export type RegisterExport = (r: ExportResult) => Promise<string | null> | strin
  * source bundled in node-llama-cpp, same commit as its runtime), then check the file: it must
  * carry the chat template, and its greedy answers are compared with the checkpoint's own.
  */
-export function exportJob(deps: { dataDir: string; configuredPython(): string | null; register?: RegisterExport }): JobKind<ExportParams, ExportResult> {
+export function exportJob(deps: {
+  dataDir: string;
+  configuredPython(): string | null;
+  register?: RegisterExport;
+}): JobKind<ExportParams, ExportResult> {
   return {
     kind: 'export.gguf',
     title: (p) => `Export ${path.basename(p.checkpoint)} to GGUF (${p.quant ?? 'q8_0'})`,
@@ -38,11 +46,20 @@ export function exportJob(deps: { dataDir: string; configuredPython(): string | 
       if (!existsSync(checkpoint)) {
         throw new AppError('NOT_FOUND', `No checkpoint at ${p.checkpoint}.`, { details: { path: checkpoint } });
       }
-      const name = p.name ?? `${path.basename(path.dirname(path.dirname(checkpoint)))}-${path.basename(checkpoint)}-${p.quant}`.replace(/[^\w.-]+/g, '_');
+      const name =
+        p.name ??
+        `${path.basename(path.dirname(path.dirname(checkpoint)))}-${path.basename(checkpoint)}-${p.quant}`.replace(
+          /[^\w.-]+/g,
+          '_',
+        );
       const out = path.resolve(p.out ?? path.join(deps.dataDir, 'models', `${name}.gguf`));
       await fs.mkdir(path.dirname(out), { recursive: true });
       const nativeDir = findNativeDir();
-      const python = findTrainerPython({ explicit: p.python ?? deps.configuredPython() ?? undefined, dataDir: deps.dataDir, nativeDir });
+      const python = findTrainerPython({
+        explicit: p.python ?? deps.configuredPython() ?? undefined,
+        dataDir: deps.dataDir,
+        nativeDir,
+      });
       const work = path.join(deps.dataDir, 'tmp', `export-${ctx.id}`);
       await fs.rm(work, { recursive: true, force: true });
       await fs.mkdir(work, { recursive: true });
@@ -60,48 +77,87 @@ export function exportJob(deps: { dataDir: string; configuredPython(): string | 
         await fs.writeFile(promptsFile, JSON.stringify(p.prompts ?? DEFAULT_PROMPTS));
         await runPythonTool(
           python,
-          ['-m', 'labforge_trainer.export_prep', '--checkpoint', checkpoint, '--out', merged, '--prompts', promptsFile, '--reference', refFile, '--max-new-tokens', String(CHECK_TOKENS)],
-          { pythonPath: nativeDir, signal: ctx.signal, onLine: (l) => ctx.log(l, 'debug'), what: 'Merging the checkpoint', code: 'VALIDATION_FAILED' },
+          [
+            '-m',
+            'labforge_trainer.export_prep',
+            '--checkpoint',
+            checkpoint,
+            '--out',
+            merged,
+            '--prompts',
+            promptsFile,
+            '--reference',
+            refFile,
+            '--max-new-tokens',
+            String(CHECK_TOKENS),
+          ],
+          {
+            pythonPath: nativeDir,
+            signal: ctx.signal,
+            onLine: (l) => ctx.log(l, 'debug'),
+            what: 'Merging the checkpoint',
+            code: 'VALIDATION_FAILED',
+          },
         );
         const ref = JSON.parse(await fs.readFile(refFile, 'utf8')) as Reference;
 
         ctx.report({ stage: 'convert', fraction: 0.4 });
-        await runPythonTool(python, [path.join(tools.dir, 'convert_hf_to_gguf.py'), merged, '--outfile', part, '--outtype', p.quant], {
-          pythonPath: path.join(tools.dir, 'gguf-py'),
-          signal: ctx.signal,
-          onLine: (l) => {
-            ctx.log(l, 'debug');
-            const m = /Writing:\s+(\d+)%/.exec(l);
-            if (m) ctx.report({ fraction: 0.4 + (0.3 * Number(m[1])) / 100 });
+        await runPythonTool(
+          python,
+          [path.join(tools.dir, 'convert_hf_to_gguf.py'), merged, '--outfile', part, '--outtype', p.quant],
+          {
+            pythonPath: path.join(tools.dir, 'gguf-py'),
+            signal: ctx.signal,
+            onLine: (l) => {
+              ctx.log(l, 'debug');
+              const m = /Writing:\s+(\d+)%/.exec(l);
+              if (m) ctx.report({ fraction: 0.4 + (0.3 * Number(m[1])) / 100 });
+            },
+            what: 'The GGUF conversion',
           },
-          what: 'The GGUF conversion',
-        });
+        );
 
         ctx.report({ stage: 'verify', fraction: 0.75 });
         const check = await checkGguf(
           part,
-          ref.answers.map((a) => ({ ids: a.prompt_ids, text: a.prompt })),
+          ref.answers.map((a) => ({ ids: a.prompt_ids, text: a.prompt_text })),
           { maxTokens: CHECK_TOKENS, signal: ctx.signal, workDir: work },
         );
         if (!check.chatTemplate) {
-          throw new AppError('VALIDATION_FAILED', 'The exported GGUF has no chat template; chat apps would format prompts wrongly.', {
-            hint: 'Give the base model a tokenizer with a chat_template and export again.',
-          });
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'The exported GGUF has no chat template; chat apps would format prompts wrongly.',
+            {
+              hint: 'Give the base model a tokenizer with a chat_template and export again.',
+            },
+          );
         }
         const answers = ref.answers.map((a, i) => {
           const got = check.outputs[i] ?? [];
           let agree = 0;
           while (agree < Math.min(got.length, a.output_ids.length) && got[agree] === a.output_ids[agree]) agree++;
-          return { prompt: a.prompt, expected: a.output_ids.length, agreeingTokens: agree, identical: agree === a.output_ids.length && got.length === a.output_ids.length };
+          return {
+            prompt: a.prompt,
+            expected: a.output_ids.length,
+            agreeingTokens: agree,
+            identical: agree === a.output_ids.length && got.length === a.output_ids.length,
+          };
         });
         const identical = answers.filter((a) => a.identical).length;
-        for (const a of answers) ctx.log(`Check "${a.prompt}": ${a.identical ? 'identical greedy answer' : `first ${a.agreeingTokens}/${a.expected} tokens agree`}`);
+        for (const a of answers)
+          ctx.log(
+            `Check "${a.prompt}": ${a.identical ? 'identical greedy answer' : `first ${a.agreeingTokens}/${a.expected} tokens agree`}`,
+          );
         // Rounding to 8 bits may flip a near-tie; full-precision exports must reproduce the checkpoint.
         const lossless = p.quant === 'f32';
         if (lossless && identical < answers.length) {
-          throw new AppError('VALIDATION_FAILED', `The GGUF answers differently from the checkpoint (${identical}/${answers.length} prompts identical).`, {
-            details: { answers },
-          });
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `The GGUF answers differently from the checkpoint (${identical}/${answers.length} prompts identical).`,
+            {
+              details: { answers },
+            },
+          );
         }
         await fs.rename(part, out);
         const stat = await fs.stat(out);
@@ -110,7 +166,12 @@ export function exportJob(deps: { dataDir: string; configuredPython(): string | 
           sizeBytes: stat.size,
           quant: p.quant,
           chatTemplate: check.chatTemplate,
-          check: { prompts: answers.length, identical, answers, tokenizationMatches: check.tokenizationMatches.every(Boolean) },
+          check: {
+            prompts: answers.length,
+            identical,
+            answers,
+            tokenizationMatches: check.tokenizationMatches.every(Boolean),
+          },
           lineage: { checkpoint, baseModel: ref.base_model, method: ref.method, llamaCppCommit: tools.commit },
           modelId: null,
         };

@@ -31,12 +31,17 @@ export function bundleHead(header: string): string | null {
  * Extracts the converter from node-llama-cpp's bundled llama.cpp source (the same commit as its
  * binaries), once, into `<toolsDir>/llama.cpp-<commit>`. Pure JS (isomorphic-git), no git CLI.
  */
-export async function ensureLlamaCppSource(toolsDir: string, bundle = llamaCppBundlePath()): Promise<{ dir: string; commit: string }> {
+export async function ensureLlamaCppSource(
+  toolsDir: string,
+  bundle = llamaCppBundlePath(),
+): Promise<{ dir: string; commit: string }> {
   let data: Buffer;
   try {
     data = await fs.readFile(bundle);
   } catch {
-    throw new AppError('ENV_SETUP_FAILED', `llama.cpp's source bundle is missing (${bundle}).`, { hint: 'Reinstall LabForge (node-llama-cpp is incomplete).' });
+    throw new AppError('ENV_SETUP_FAILED', `llama.cpp's source bundle is missing (${bundle}).`, {
+      hint: 'Reinstall LabForge (node-llama-cpp is incomplete).',
+    });
   }
   const split = data.indexOf(Buffer.from('\n\nPACK'));
   if (split < 0) throw new AppError('ENV_SETUP_FAILED', `${bundle} is not a git bundle.`);

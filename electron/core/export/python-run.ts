@@ -31,11 +31,16 @@ export function runPythonTool(
     child.on('close', (code, sig) => {
       if (code === 0) return resolve();
       if (opts.signal.aborted) return reject(new AppError('CANCELLED', 'Cancelled'));
-      const errLine = [...tail].reverse().find((l) => /^(error|\w*Error)\b|error:/i.test(l.trim())) ?? tail.at(-1) ?? '';
+      const errLine =
+        [...tail].reverse().find((l) => /^(error|\w*Error)\b|error:/i.test(l.trim())) ?? tail.at(-1) ?? '';
       reject(
-        new AppError(opts.code ?? 'WORKER_CRASHED', `${opts.what} failed (${sig ?? `exit ${code}`}): ${errLine.replace(/^error:\s*/i, '').trim()}`, {
-          details: { lastLines: tail.slice(-15) },
-        }),
+        new AppError(
+          opts.code ?? 'WORKER_CRASHED',
+          `${opts.what} failed (${sig ?? `exit ${code}`}): ${errLine.replace(/^error:\s*/i, '').trim()}`,
+          {
+            details: { lastLines: tail.slice(-15) },
+          },
+        ),
       );
     });
   });

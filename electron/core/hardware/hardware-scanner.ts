@@ -46,7 +46,8 @@ export async function scanHardware(
         source: 'systeminformation',
       }));
   }
-  if (gpus.length === 0) notes.push('No GPU found: chat and data generation run on the CPU; training is limited to tiny models.');
+  if (gpus.length === 0)
+    notes.push('No GPU found: chat and data generation run on the CPU; training is limited to tiny models.');
   signal.throwIfAborted();
   onStage('disk', 4, 5);
   let totalMb: number | null = null;

@@ -30,7 +30,8 @@ export class HardwareService {
         },
         ctx.signal,
       );
-      for (const g of info.gpus) ctx.log(`GPU ${g.index}: ${g.vendor} ${g.model}, ${g.vramMb ?? '?'} MB VRAM (${g.source})`);
+      for (const g of info.gpus)
+        ctx.log(`GPU ${g.index}: ${g.vendor} ${g.model}, ${g.vramMb ?? '?'} MB VRAM (${g.source})`);
       ctx.log(`CPU: ${info.cpu.brand}, ${info.cpu.physicalCores} cores; RAM ${info.memory.totalMb} MB`);
       for (const n of info.notes) ctx.log(n, 'warn');
       this.kv.set(KEY, info);

@@ -124,7 +124,9 @@ export class JobManager {
   list(opts: { limit?: number; kind?: string } = {}): JobInfo[] {
     const rows = (
       opts.kind
-        ? this.db.prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC LIMIT ?').all(opts.kind, opts.limit ?? 200)
+        ? this.db
+            .prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC LIMIT ?')
+            .all(opts.kind, opts.limit ?? 200)
         : this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(opts.limit ?? 200)
     ) as JobRow[];
     return rows.map((r) => this.live.get(r.id)?.info ?? this.fromRow(r)).map((i) => structuredClone(i));
@@ -157,10 +159,14 @@ export class JobManager {
       throw new AppError('JOB_NOT_RESUMABLE', `A ${info.kind} job cannot be resumed; start a new one instead.`);
     }
     if (info.state === 'succeeded') throw new AppError('CONFLICT', 'The job already succeeded');
-    const row = this.db.prepare('SELECT resume_state FROM jobs WHERE id = ?').get(id) as { resume_state: string | null };
+    const row = this.db.prepare('SELECT resume_state FROM jobs WHERE id = ?').get(id) as {
+      resume_state: string | null;
+    };
     const resumeState = row.resume_state ? (JSON.parse(row.resume_state) as unknown) : null;
     const next: JobInfo = { ...info, state: 'queued', error: null, result: null, endedAt: null };
-    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }).n;
+    const seq = (
+      this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }
+    ).n;
     this.launch(next, kind, resumeState, seq);
     this.persist(this.live.get(id)!);
     return structuredClone(next);
@@ -235,7 +241,10 @@ export class JobManager {
       end = { state: 'succeeded', result: result ?? null, error: null };
     } catch (err) {
       if (l.stopReason === 'shutdown') {
-        end = { state: 'interrupted', error: { code: 'INTERRUPTED', message: 'LabForge stopped while this job was running' } };
+        end = {
+          state: 'interrupted',
+          error: { code: 'INTERRUPTED', message: 'LabForge stopped while this job was running' },
+        };
       } else if (l.stopReason === 'cancel' || (controller.signal.aborted && isCancellation(err))) {
         end = { state: 'cancelled', error: null };
       } else {

@@ -20,7 +20,21 @@ const GGML_BLOCKS: Record<number, [bytes: number, elements: number]> = {
   30: [2, 1], // BF16
 };
 
-const FILE_TYPES: Record<number, string> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 7: 'Q8_0', 8: 'Q5_0', 9: 'Q5_1', 10: 'Q2_K', 12: 'Q3_K_M', 15: 'Q4_K_M', 17: 'Q5_K_M', 18: 'Q6_K', 32: 'BF16' };
+const FILE_TYPES: Record<number, string> = {
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  7: 'Q8_0',
+  8: 'Q5_0',
+  9: 'Q5_1',
+  10: 'Q2_K',
+  12: 'Q3_K_M',
+  15: 'Q4_K_M',
+  17: 'Q5_K_M',
+  18: 'Q6_K',
+  32: 'BF16',
+};
 
 const invalid = (file: string, why: string, cause?: unknown): AppError =>
   new AppError('MODEL_INVALID', `${path.basename(file)} is not a usable GGUF model: ${why}`, {
@@ -55,7 +69,8 @@ export async function inspectGguf(file: string): Promise<{ sizeBytes: number; su
     const block = GGML_BLOCKS[t.ggmlType];
     const elements = t.dimensions.reduce<number>((a, d) => a * Number(d), 1);
     const end = Number(t.fileOffset) + (block ? Math.ceil(elements / block[1]) * block[0] : 1);
-    if (end > size) throw invalid(file, `the file is truncated (tensor ${t.name} ends at byte ${end}, the file has ${size})`);
+    if (end > size)
+      throw invalid(file, `the file is truncated (tensor ${t.name} ends at byte ${end}, the file has ${size})`);
   }
   const meta = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
   const general = meta.general ?? {};

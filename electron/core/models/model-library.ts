@@ -114,8 +114,7 @@ export class ModelLibrary {
   find(idOrName: string): ModelInfo | null {
     const row = (this.db.prepare('SELECT * FROM models WHERE id = ?').get(idOrName) ??
       this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(idOrName)) as
-      | ModelRow
-      | undefined;
+      ModelRow | undefined;
     return row ? toInfo(row) : null;
   }
 
@@ -157,7 +156,8 @@ export class ModelLibrary {
     const m = this.get(id);
     this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
     const inside = path.relative(this.modelsDir, m.path);
-    if (opts.deleteFile && !inside.startsWith('..') && !path.isAbsolute(inside)) await rm(m.path, { recursive: true, force: true });
+    if (opts.deleteFile && !inside.startsWith('..') && !path.isAbsolute(inside))
+      await rm(m.path, { recursive: true, force: true });
     this.bus.emit('models.changed', { id, model: null });
   }
 }

@@ -37,7 +37,9 @@ export function installAdvice(platform = process.platform): string {
 }
 
 export function defaultCandidates(platform = process.platform): string[] {
-  return platform === 'win32' ? ['py -3', 'python', 'python3'] : ['python3.12', 'python3.11', 'python3.10', 'python3', 'python'];
+  return platform === 'win32'
+    ? ['py -3', 'python', 'python3']
+    : ['python3.12', 'python3.11', 'python3.10', 'python3', 'python'];
 }
 
 /** The first supported interpreter among `candidates`, or why there is none. */

@@ -10,7 +10,10 @@ export class PipProgress {
 
   /** Feeds one output line; returns true when the count or the stage changed. */
   feed(line: string): boolean {
-    const m = /^(?:Collecting|Processing|Downloading|Obtaining|Using cached|Saved)\s+\S*?([A-Za-z0-9_.-]+?)(?:-\d[^\s/]*)?(?:\.whl|\.tar\.gz)?(?:[=<> (]|$)/.exec(line.trim());
+    const m =
+      /^(?:Collecting|Processing|Downloading|Obtaining|Using cached|Saved)\s+\S*?([A-Za-z0-9_.-]+?)(?:-\d[^\s/]*)?(?:\.whl|\.tar\.gz)?(?:[=<> (]|$)/.exec(
+        line.trim(),
+      );
     if (m?.[1]) {
       const name = m[1].toLowerCase().replace(/_/g, '-');
       if (!this.seen.has(name)) {
@@ -19,7 +22,10 @@ export class PipProgress {
       }
       return false;
     }
-    if (/^Installing collected packages/.test(line.trim()) || /^(Prepared|Installed|Resolved) \d+ packages?/.test(line.trim())) {
+    if (
+      /^Installing collected packages/.test(line.trim()) ||
+      /^(Prepared|Installed|Resolved) \d+ packages?/.test(line.trim())
+    ) {
       const changed = this.stage !== 'install';
       this.stage = 'install';
       return changed;

@@ -14,7 +14,8 @@ import { PipProgress, requirementCount } from './pip-progress.js';
 import { lockWithoutTorch, pinnedTorch, torchPlan } from './torch-plan.js';
 
 const KV_PATH = 'python.path';
-const VERIFY = 'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
+const VERIFY =
+  'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
 
 export interface SetupParams {
   python?: string;
@@ -26,7 +27,13 @@ const venvPython = (venv: string): string =>
   process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
 
 /** Runs a command, feeding every output line to `onLine`; rejects with the last lines on failure. */
-function runLines(cmd: string, args: string[], onLine: (l: string) => void, signal: AbortSignal, env?: NodeJS.ProcessEnv): Promise<void> {
+function runLines(
+  cmd: string,
+  args: string[],
+  onLine: (l: string) => void,
+  signal: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { signal, env: env ?? process.env, windowsHide: true });
     const tail: string[] = [];
@@ -79,11 +86,19 @@ export class PythonEnvService {
         ? `Python ${versionString(tooOld[0]!)} is too old (3.10 or newer needed). ${installAdvice()}`
         : `Python was not found. ${installAdvice()}`;
     const configured = this.configuredPython();
-    const candidate = configured ?? (existsSync(venvPython(this.managedVenv)) ? venvPython(this.managedVenv) : null);
+    // The same interpreter the trainer would use: the adopted one, else the first that exists.
+    const nativeDir = this.opts.nativeDir ?? findNativeDir();
+    const fallbacks = [
+      process.env.LABFORGE_PYTHON,
+      venvPython(this.managedVenv),
+      venvPython(path.join(nativeDir, '.venv')),
+    ];
+    const candidate = configured ?? fallbacks.find((c): c is string => Boolean(c && existsSync(c))) ?? null;
     let env: PythonStatus['env'] = null;
     if (candidate) {
       const v = await this.verify(candidate, signal).catch(() => null);
-      env = { python: candidate, ready: v !== null, torch: v?.torch ?? null, cuda: v?.cuda ?? false, managed: configured === null };
+      const managed = candidate === venvPython(this.managedVenv);
+      env = { python: candidate, ready: v !== null, torch: v?.torch ?? null, cuda: v?.cuda ?? false, managed };
     }
     return { system: found ? { path: found.path, version: versionString(found) } : null, problem, env };
   }
@@ -96,14 +111,18 @@ export class PythonEnvService {
 
   readonly setupJob: JobKind<SetupParams, PythonStatus> = {
     kind: 'python.setup',
-    title: (p) => (p.existingPython ? `Check Python environment ${p.existingPython}` : 'Set up the training environment (Python)'),
+    title: (p) =>
+      p.existingPython ? `Check Python environment ${p.existingPython}` : 'Set up the training environment (Python)',
     run: (ctx) => (ctx.params.existingPython ? this.adopt(ctx, ctx.params.existingPython) : this.create(ctx)),
   };
 
   private async adopt(ctx: JobContext<SetupParams>, python: string): Promise<PythonStatus> {
     ctx.report({ stage: 'verify', fraction: 0.2 });
     const i = await probePython(python, ctx.signal);
-    if (!i) throw new AppError('PYTHON_MISSING', `${python} is not a working Python interpreter.`, { details: { path: python } });
+    if (!i)
+      throw new AppError('PYTHON_MISSING', `${python} is not a working Python interpreter.`, {
+        details: { path: python },
+      });
     ctx.log(`Python ${versionString(i)} at ${i.path}`);
     const v = await this.verify(python, ctx.signal).catch((err: { tail?: string[] }) => {
       throw new AppError('ENV_SETUP_FAILED', `The environment of ${python} lacks the trainer's packages.`, {
@@ -122,19 +141,31 @@ export class PythonEnvService {
     let base;
     if (ctx.params.python) {
       base = await probePython(ctx.params.python, signal);
-      if (!base) throw new AppError('PYTHON_MISSING', `${ctx.params.python} is not a working Python interpreter.`, { hint: installAdvice() });
+      if (!base)
+        throw new AppError('PYTHON_MISSING', `${ctx.params.python} is not a working Python interpreter.`, {
+          hint: installAdvice(),
+        });
     } else {
       const { found, tooOld } = await findSystemPython(this.opts.candidates ?? defaultCandidates(), signal);
       if (!found && tooOld[0]) {
-        throw new AppError('PYTHON_TOO_OLD', `Python ${versionString(tooOld[0])} at ${tooOld[0].path} is too old; the trainer needs 3.10 or newer.`, {
-          hint: installAdvice(),
-        });
+        throw new AppError(
+          'PYTHON_TOO_OLD',
+          `Python ${versionString(tooOld[0])} at ${tooOld[0].path} is too old; the trainer needs 3.10 or newer.`,
+          {
+            hint: installAdvice(),
+          },
+        );
       }
-      if (!found) throw new AppError('PYTHON_MISSING', 'Python was not found on this computer.', { hint: installAdvice() });
+      if (!found)
+        throw new AppError('PYTHON_MISSING', 'Python was not found on this computer.', { hint: installAdvice() });
       base = found;
     }
     if (!(base.version[0] > 3 || (base.version[0] === 3 && base.version[1] >= 10))) {
-      throw new AppError('PYTHON_TOO_OLD', `Python ${versionString(base)} is too old; the trainer needs 3.10 or newer.`, { hint: installAdvice() });
+      throw new AppError(
+        'PYTHON_TOO_OLD',
+        `Python ${versionString(base)} is too old; the trainer needs 3.10 or newer.`,
+        { hint: installAdvice() },
+      );
     }
     ctx.log(`Using Python ${versionString(base)} at ${base.path}`);
 
@@ -179,16 +210,24 @@ export class PythonEnvService {
     // extras bring their own dependencies.
     const lockFile = path.join(venv, 'labforge-requirements.txt');
     await fs.writeFile(lockFile, plan.source === 'pypi' ? lock : lockWithoutTorch(lock));
-    const steps: Array<{ what: string; args: string[] }> = [{ what: 'the pinned packages', args: ['--no-deps', '-r', lockFile] }];
+    const steps: Array<{ what: string; args: string[] }> = [
+      { what: 'the pinned packages', args: ['--no-deps', '-r', lockFile] },
+    ];
     if (plan.source === 'index') {
       ctx.log(`The NVIDIA driver supports CUDA ${driverCuda}: installing PyTorch's ${plan.variant} build`);
       steps.push({ what: `PyTorch (${plan.variant})`, args: [pinnedTorch(lock), '--index-url', plan.url] });
     }
-    if (extras) steps.push({ what: 'the CUDA extras (bitsandbytes, deepspeed, triton)', args: ['-r', path.join(nativeDir, 'requirements-cuda.txt')] });
+    if (extras)
+      steps.push({
+        what: 'the CUDA extras (bitsandbytes, deepspeed, triton)',
+        args: ['-r', path.join(nativeDir, 'requirements-cuda.txt')],
+      });
     const total = requirementCount(lock) + requirementCount(extras);
     const progress = new PipProgress(total);
     const uv = await probeUv(signal);
-    ctx.log(`Installing ${total} pinned packages with ${uv ? 'uv' : 'pip'} (the CUDA libraries of torch are large: this can take a while)`);
+    ctx.log(
+      `Installing ${total} pinned packages with ${uv ? 'uv' : 'pip'} (the CUDA libraries of torch are large: this can take a while)`,
+    );
     for (const step of steps) {
       const [cmd, args] = uv
         ? [uv, ['pip', 'install', '--python', py, ...step.args]]
@@ -200,14 +239,19 @@ export class PythonEnvService {
           (l) => {
             ctx.log(l, 'debug');
             if (progress.feed(l))
-              ctx.report({ stage: progress.stage, fraction: 0.05 + 0.9 * progress.fraction, metrics: { packages: progress.count, total } });
+              ctx.report({
+                stage: progress.stage,
+                fraction: 0.05 + 0.9 * progress.fraction,
+                metrics: { packages: progress.count, total },
+              });
           },
           signal,
         );
       } catch (err) {
         if (signal.aborted) throw err;
         const tail = (err as { tail?: string[] }).tail ?? [];
-        const errLine = [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
+        const errLine =
+          [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
         throw new AppError('ENV_SETUP_FAILED', `Installing ${step.what} failed: ${errLine.trim()}`, {
           hint: "Check the network connection and free disk space, then run the setup again; the log has pip's full output.",
           details: { lastLines: tail.slice(-15) },

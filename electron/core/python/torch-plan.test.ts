@@ -11,7 +11,11 @@ describe('torchPlan', () => {
   it("picks PyTorch's CUDA 12 build an older driver can run", () => {
     expect(torchPlan('12.9')).toMatchObject({ source: 'index', variant: 'cu128' });
     expect(torchPlan('12.8')).toMatchObject({ source: 'index', variant: 'cu128' });
-    expect(torchPlan('12.6')).toMatchObject({ source: 'index', variant: 'cu126', url: 'https://download.pytorch.org/whl/cu126' });
+    expect(torchPlan('12.6')).toMatchObject({
+      source: 'index',
+      variant: 'cu126',
+      url: 'https://download.pytorch.org/whl/cu126',
+    });
   });
 
   it('refuses a driver too old for any build, saying what to do', () => {
@@ -19,7 +23,8 @@ describe('torchPlan', () => {
   });
 
   it('splits the lock into torch and the rest', () => {
-    const lock = '# c\naccelerate==1.0\nnvidia-cublas==13.4\ncuda-toolkit==13.2\ntorch==2.15.0\ntriton==3.9.0\npeft==0.21.2\n';
+    const lock =
+      '# c\naccelerate==1.0\nnvidia-cublas==13.4\ncuda-toolkit==13.2\ntorch==2.15.0\ntriton==3.9.0\npeft==0.21.2\n';
     expect(lockWithoutTorch(lock)).toBe('# c\naccelerate==1.0\npeft==0.21.2\n');
     expect(pinnedTorch(lock)).toBe('torch==2.15.0');
   });

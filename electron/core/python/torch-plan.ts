@@ -27,9 +27,13 @@ export function torchPlan(driverCuda: string | null): TorchPlan {
   for (const [variant, min] of CUDA12_VARIANTS) {
     if (v >= min) return { source: 'index', url: `${PYTORCH_INDEX}/${variant}`, variant };
   }
-  throw new AppError('GPU_UNAVAILABLE', `The NVIDIA driver supports CUDA ${driverCuda}; the trainer's PyTorch needs CUDA 12.6 or newer.`, {
-    hint: 'Update the NVIDIA driver (any driver from 2024 or later), then run the setup again.',
-  });
+  throw new AppError(
+    'GPU_UNAVAILABLE',
+    `The NVIDIA driver supports CUDA ${driverCuda}; the trainer's PyTorch needs CUDA 12.6 or newer.`,
+    {
+      hint: 'Update the NVIDIA driver (any driver from 2024 or later), then run the setup again.',
+    },
+  );
 }
 
 /** The lock without the packages an index build of torch brings itself (torch, its CUDA wheels, triton). */

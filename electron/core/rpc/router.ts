@@ -9,7 +9,12 @@ import {
   type StreamParsedParams,
 } from '../../shared/contract/index.js';
 import { AppError, toErrorInfo } from '../../shared/errors.js';
-import { clientMessageSchema, type ClientMessage, type MessagePort, type ServerMessage } from '../../shared/protocol.js';
+import {
+  clientMessageSchema,
+  type ClientMessage,
+  type MessagePort,
+  type ServerMessage,
+} from '../../shared/protocol.js';
 import type { Disposable } from '../util/emitter.js';
 import type { EventBus } from './event-bus.js';
 

@@ -11,9 +11,7 @@ export class EndpointService implements AsyncDisposable {
   private model: string | null = null;
   private apiKey: string | undefined;
 
-  constructor(
-    private readonly deps: { host: ModelHost; library: ModelLibrary; chat: ChatService; bus: EventBus },
-  ) {}
+  constructor(private readonly deps: { host: ModelHost; library: ModelLibrary; chat: ChatService; bus: EventBus }) {}
 
   status(): EndpointStatus {
     const s = this.server;

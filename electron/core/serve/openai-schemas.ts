@@ -30,9 +30,7 @@ const sampling = {
 export const chatCompletionRequestSchema = z
   .object({
     ...sampling,
-    messages: z
-      .array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content }).loose())
-      .min(1),
+    messages: z.array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content }).loose()).min(1),
   })
   .loose();
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
@@ -40,7 +38,13 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export const completionRequestSchema = z
   .object({
     ...sampling,
-    prompt: z.union([z.string(), z.array(z.string()).length(1).transform((a) => a[0] ?? '')]),
+    prompt: z.union([
+      z.string(),
+      z
+        .array(z.string())
+        .length(1)
+        .transform((a) => a[0] ?? ''),
+    ]),
   })
   .loose();
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;

@@ -7,7 +7,13 @@ import type { ModelHost } from '../chat/model-host.js';
 import type { GenerationResult, ModelRef } from '../chat/model-host-protocol.js';
 import type { ModelLibrary } from '../models/model-library.js';
 import { hostAllowed, originAllowed, tokenMatches } from '../server/auth.js';
-import { chatCompletionRequestSchema, completionRequestSchema, finishReason, toSampling, toTurns } from './openai-schemas.js';
+import {
+  chatCompletionRequestSchema,
+  completionRequestSchema,
+  finishReason,
+  toSampling,
+  toTurns,
+} from './openai-schemas.js';
 
 export interface OpenAiServerOptions {
   host: ModelHost;
@@ -68,7 +74,9 @@ export class OpenAiServer implements AsyncDisposable {
       s.http.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'EADDRINUSE'
-            ? new AppError('PORT_IN_USE', `Port ${opts.port} on 127.0.0.1 is already in use.`, { hint: 'Stop what uses it, or pick another port.' })
+            ? new AppError('PORT_IN_USE', `Port ${opts.port} on 127.0.0.1 is already in use.`, {
+                hint: 'Stop what uses it, or pick another port.',
+              })
             : err,
         ),
       );
@@ -90,13 +98,20 @@ export class OpenAiServer implements AsyncDisposable {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
     try {
-      if (!hostAllowed(req.headers.host, this.allowedHosts)) throw new HttpError(403, 'Forbidden: unexpected Host header', 'forbidden');
-      if (!originAllowed(req.headers.origin, this.allowedHosts)) throw new HttpError(403, 'Forbidden: requests from web pages on other sites are refused', 'forbidden');
+      if (!hostAllowed(req.headers.host, this.allowedHosts))
+        throw new HttpError(403, 'Forbidden: unexpected Host header', 'forbidden');
+      if (!originAllowed(req.headers.origin, this.allowedHosts))
+        throw new HttpError(403, 'Forbidden: requests from web pages on other sites are refused', 'forbidden');
       if (this.opts.apiKey) {
         const auth = req.headers.authorization ?? '';
         const given = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
         if (!tokenMatches(this.opts.apiKey, given))
-          throw new HttpError(401, 'Incorrect or missing API key (send Authorization: Bearer <key>)', 'invalid_request_error', 'invalid_api_key');
+          throw new HttpError(
+            401,
+            'Incorrect or missing API key (send Authorization: Bearer <key>)',
+            'invalid_request_error',
+            'invalid_api_key',
+          );
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
@@ -116,7 +131,8 @@ export class OpenAiServer implements AsyncDisposable {
       out.set(m.name, { id: m.name, object: 'model', created: 0, owned_by: 'labforge' });
     }
     for (const m of this.opts.library.list({ format: 'gguf' }))
-      if (!out.has(m.name)) out.set(m.name, { id: m.name, object: 'model', created: Math.floor(m.createdAt / 1000), owned_by: 'labforge' });
+      if (!out.has(m.name))
+        out.set(m.name, { id: m.name, object: 'model', created: Math.floor(m.createdAt / 1000), owned_by: 'labforge' });
     return [...out.values()];
   }
 
@@ -125,14 +141,22 @@ export class OpenAiServer implements AsyncDisposable {
     const m = name ? this.opts.library.find(name) : null;
     if (m && m.format === 'gguf') return { path: m.path, name: m.name, modelId: m.id };
     if (this.opts.defaultModel) return this.opts.resolveModel(this.opts.defaultModel);
-    throw new HttpError(404, name ? `The model "${name}" does not exist` : 'Name a model (see /v1/models)', 'invalid_request_error', 'model_not_found');
+    throw new HttpError(
+      404,
+      name ? `The model "${name}" does not exist` : 'Name a model (see /v1/models)',
+      'invalid_request_error',
+      'model_not_found',
+    );
   }
 
   private async chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = parse(chatCompletionRequestSchema, await readJson(req));
     const model = this.pick(body.model);
     const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
-      this.opts.host.chat({ model, settings: {}, messages: toTurns(body.messages), sampling: toSampling(body) }, { signal, onText });
+      this.opts.host.chat(
+        { model, settings: {}, messages: toTurns(body.messages), sampling: toSampling(body) },
+        { signal, onText },
+      );
     await this.respond(res, body, model, 'chat.completion', gen);
   }
 
@@ -140,7 +164,10 @@ export class OpenAiServer implements AsyncDisposable {
     const body = parse(completionRequestSchema, await readJson(req));
     const model = this.pick(body.model);
     const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
-      this.opts.host.complete({ model, settings: {}, prompt: body.prompt, sampling: toSampling(body) }, { signal, onText });
+      this.opts.host.complete(
+        { model, settings: {}, prompt: body.prompt, sampling: toSampling(body) },
+        { signal, onText },
+      );
     await this.respond(res, body, model, 'text_completion', gen);
   }
 
@@ -168,21 +195,56 @@ export class OpenAiServer implements AsyncDisposable {
         const r = await gen(ac.signal, () => undefined);
         const choice =
           kind === 'chat.completion'
-            ? { index: 0, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: finishReason(r.stopReason) }
+            ? {
+                index: 0,
+                message: { role: 'assistant', content: r.text },
+                logprobs: null,
+                finish_reason: finishReason(r.stopReason),
+              }
             : { index: 0, text: r.text, logprobs: null, finish_reason: finishReason(r.stopReason) };
-        return this.json(res, 200, { id, object: kind, created, model: model.name, choices: [choice], usage: usage(r) });
+        return this.json(res, 200, {
+          id,
+          object: kind,
+          created,
+          model: model.name,
+          choices: [choice],
+          usage: usage(r),
+        });
       }
       const object = kind === 'chat.completion' ? 'chat.completion.chunk' : 'text_completion';
       const chunk = (delta: string | null, finish: string | null, role = false): unknown =>
         kind === 'chat.completion'
-          ? { id, object, created, model: model.name, choices: [{ index: 0, delta: delta === null ? {} : role ? { role: 'assistant', content: delta } : { content: delta }, logprobs: null, finish_reason: finish }] }
-          : { id, object, created, model: model.name, choices: [{ index: 0, text: delta ?? '', logprobs: null, finish_reason: finish }] };
+          ? {
+              id,
+              object,
+              created,
+              model: model.name,
+              choices: [
+                {
+                  index: 0,
+                  delta: delta === null ? {} : role ? { role: 'assistant', content: delta } : { content: delta },
+                  logprobs: null,
+                  finish_reason: finish,
+                },
+              ],
+            }
+          : {
+              id,
+              object,
+              created,
+              model: model.name,
+              choices: [{ index: 0, text: delta ?? '', logprobs: null, finish_reason: finish }],
+            };
       const event = (data: unknown): void => void res.write(`data: ${JSON.stringify(data)}\n\n`);
       let started = false;
       const start = (): void => {
         if (started) return;
         started = true;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         if (kind === 'chat.completion') event(chunk('', null, true));
       };
       let r: GenerationResult;
@@ -199,7 +261,8 @@ export class OpenAiServer implements AsyncDisposable {
       }
       start();
       event(chunk(null, finishReason(r.stopReason)));
-      if (body.stream_options?.include_usage) event({ id, object, created, model: model.name, choices: [], usage: usage(r) });
+      if (body.stream_options?.include_usage)
+        event({ id, object, created, model: model.name, choices: [], usage: usage(r) });
       res.end('data: [DONE]\n\n');
     } finally {
       this.inflight.delete(ac);
@@ -236,7 +299,12 @@ export class OpenAiServer implements AsyncDisposable {
 function openAiError(err: unknown): { message: string; type: string; code: string | null; param: null } {
   if (err instanceof HttpError) return { message: err.message, type: err.type, code: err.code, param: null };
   const info = toErrorInfo(err);
-  return { message: info.hint ? `${info.message} ${info.hint}` : info.message, type: 'server_error', code: info.code.toLowerCase(), param: null };
+  return {
+    message: info.hint ? `${info.message} ${info.hint}` : info.message,
+    type: 'server_error',
+    code: info.code.toLowerCase(),
+    param: null,
+  };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

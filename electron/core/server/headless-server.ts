@@ -92,7 +92,9 @@ export class HeadlessServer implements AsyncDisposable {
     if (!tokenMatches(this.token, queryToken) && !tokenMatches(this.token, cookieToken(req))) {
       res
         .writeHead(401, { 'content-type': 'text/html; charset=utf-8' })
-        .end('<!doctype html><title>LabForge</title><p>Open the address with the token that <code>labforge serve</code> printed.</p>');
+        .end(
+          '<!doctype html><title>LabForge</title><p>Open the address with the token that <code>labforge serve</code> printed.</p>',
+        );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

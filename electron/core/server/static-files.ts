@@ -19,7 +19,12 @@ const TYPES: Record<string, string> = {
  * Serves a file of the built renderer. Paths are resolved inside `root` only; unknown paths get
  * index.html so client-side routes survive a reload.
  */
-export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+export async function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
   let rel: string;
   try {
     rel = decodeURIComponent(urlPath);

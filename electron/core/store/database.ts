@@ -33,10 +33,14 @@ function readHeader(file: string): string | null {
 export function openDatabase(file: string): { db: Db; version: number } {
   const header = readHeader(file);
   if (header !== null && header !== SQLITE_MAGIC) {
-    throw new AppError('DATABASE_INVALID', `${file} is not a LabForge database (not an SQLite file). It was left untouched.`, {
-      hint: 'Move the file away or start LabForge with another --data-dir.',
-      details: { path: file },
-    });
+    throw new AppError(
+      'DATABASE_INVALID',
+      `${file} is not a LabForge database (not an SQLite file). It was left untouched.`,
+      {
+        hint: 'Move the file away or start LabForge with another --data-dir.',
+        details: { path: file },
+      },
+    );
   }
   let db: Db;
   try {
@@ -53,7 +57,10 @@ export function openDatabase(file: string): { db: Db; version: number } {
       throw new AppError(
         'DATABASE_TOO_NEW',
         `${file} was created by a newer LabForge (schema ${version}; this version knows up to ${LATEST_SCHEMA_VERSION}). It was left untouched.`,
-        { hint: 'Update LabForge, or use another --data-dir.', details: { path: file, version, supported: LATEST_SCHEMA_VERSION } },
+        {
+          hint: 'Update LabForge, or use another --data-dir.',
+          details: { path: file, version, supported: LATEST_SCHEMA_VERSION },
+        },
       );
     }
     db.pragma('journal_mode = WAL');

@@ -49,7 +49,11 @@ export function diskBenchmarkJob(dataDir: string): JobKind<{ sizeMb: number }, D
             signal.throwIfAborted();
             await reader.read(buf, 0, CHUNK, i * CHUNK);
             const mbps = ((i + 1) * 4) / Math.max((performance.now() - t1) / 1000, 1e-3);
-            report({ stage: 'read', fraction: 0.5 + (i + 1) / (2 * chunks), metrics: { readMbPerSec: Math.round(mbps) } });
+            report({
+              stage: 'read',
+              fraction: 0.5 + (i + 1) / (2 * chunks),
+              metrics: { readMbPerSec: Math.round(mbps) },
+            });
           }
         } finally {
           await reader.close();

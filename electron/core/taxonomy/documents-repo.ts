@@ -10,8 +10,15 @@ import { resolveInside } from './safe-path.js';
 export function documentFileName(fileName: string): string {
   const base = path.basename(fileName.replace(/\\/g, '/'));
   const m = /^(.*?)(\.(md|markdown|txt|text))?$/i.exec(base)!;
-  if (!m[2]) throw new AppError('INVALID_REQUEST', `"${base}" is not a Markdown (.md) or text (.txt) file.`, { hint: 'Convert the document to Markdown or plain text first.' });
-  const stem = m[1]!.toLowerCase().replace(/[^a-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '') || 'document';
+  if (!m[2])
+    throw new AppError('INVALID_REQUEST', `"${base}" is not a Markdown (.md) or text (.txt) file.`, {
+      hint: 'Convert the document to Markdown or plain text first.',
+    });
+  const stem =
+    m[1]!
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '_')
+      .replace(/^[._]+|_+$/g, '') || 'document';
   return `${stem}.md`;
 }
 
@@ -26,7 +33,12 @@ export class DocumentsRepo {
   }
 
   /** Writes `content` to `<folder>/<name>.md`, commits it and returns what the qna.yaml `document:` block needs. */
-  async add(folder: string, fileName: string, content: string, author = DEFAULT_AUTHOR): Promise<{ repo: string; commit: string; pattern: string }> {
+  async add(
+    folder: string,
+    fileName: string,
+    content: string,
+    author = DEFAULT_AUTHOR,
+  ): Promise<{ repo: string; commit: string; pattern: string }> {
     await this.ensure();
     const name = documentFileName(fileName);
     const rel = `${folder.replace(/\\/g, '/').replace(/\/+$/, '')}/${name}`;
@@ -50,7 +62,9 @@ export class DocumentsRepo {
 export function setDocumentBlock(text: string, doc: { repo: string; commit: string; pattern: string }): string {
   const d = parseDocument(text, { uniqueKeys: true });
   if (d.errors.length > 0 || !isMap(d.contents))
-    throw new AppError('VALIDATION_FAILED', 'The qna.yaml has YAML errors; fix them before adding a document.', { hint: 'The editor marks where.' });
+    throw new AppError('VALIDATION_FAILED', 'The qna.yaml has YAML errors; fix them before adding a document.', {
+      hint: 'The editor marks where.',
+    });
   const sameRepo = d.getIn(['document', 'repo']) === doc.repo;
   d.setIn(['document', 'repo'], doc.repo);
   d.setIn(['document', 'commit'], doc.commit);

@@ -23,12 +23,18 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 export async function requireGitRepo(dir: string): Promise<void> {
   const st = await fs.promises.stat(dir).catch(() => null);
   if (!st?.isDirectory())
-    throw new AppError('NOT_FOUND', `There is no folder at ${dir}.`, { hint: 'Check the path, or create a new taxonomy there.' });
-  if (!(await isGitRepo(dir)))
-    throw new AppError('NOT_A_GIT_REPO', `${dir} is not a git repository, so LabForge cannot track or diff its changes.`, {
-      hint: 'Open the folder you cloned (it has a .git folder inside), or create a new taxonomy from the template.',
-      details: { path: dir },
+    throw new AppError('NOT_FOUND', `There is no folder at ${dir}.`, {
+      hint: 'Check the path, or create a new taxonomy there.',
     });
+  if (!(await isGitRepo(dir)))
+    throw new AppError(
+      'NOT_A_GIT_REPO',
+      `${dir} is not a git repository, so LabForge cannot track or diff its changes.`,
+      {
+        hint: 'Open the folder you cloned (it has a .git folder inside), or create a new taxonomy from the template.',
+        details: { path: dir },
+      },
+    );
 }
 
 export async function headOid(dir: string): Promise<string | null> {
@@ -64,7 +70,10 @@ export async function resolveCommit(dir: string, ref: string): Promise<string | 
   return null;
 }
 
-export const toCommitInfo = (c: { oid: string; commit: { message: string; author: { name: string; email: string; timestamp: number } } }): CommitInfo => ({
+export const toCommitInfo = (c: {
+  oid: string;
+  commit: { message: string; author: { name: string; email: string; timestamp: number } };
+}): CommitInfo => ({
   oid: c.oid,
   message: c.commit.message.trimEnd(),
   author: { name: c.commit.author.name, email: c.commit.author.email },
@@ -79,9 +88,13 @@ export async function commitAll(
   paths?: string[],
 ): Promise<string> {
   if (await isMerging(dir))
-    throw new AppError('GIT_CONFLICT', 'A merge is not finished in this taxonomy, so LabForge will not commit on top of it.', {
-      hint: 'Resolve the conflicts and finish the merge with git, or abort it (git merge --abort); nothing was changed.',
-    });
+    throw new AppError(
+      'GIT_CONFLICT',
+      'A merge is not finished in this taxonomy, so LabForge will not commit on top of it.',
+      {
+        hint: 'Resolve the conflicts and finish the merge with git, or abort it (git merge --abort); nothing was changed.',
+      },
+    );
   const changes = await fileStatuses(dir, paths);
   if (changes.length === 0)
     throw new AppError('INVALID_REQUEST', 'Nothing to commit: there are no changes.', { hint: 'Save a file first.' });
@@ -96,8 +109,12 @@ export async function commitAll(
 export async function requireClean(dir: string, what: string): Promise<void> {
   const dirty = (await fileStatuses(dir)).filter((f) => f.status !== 'untracked');
   if (dirty.length > 0)
-    throw new AppError('CONFLICT', `You have ${dirty.length} uncommitted change${dirty.length > 1 ? 's' : ''}, so LabForge will not ${what}: it could overwrite them.`, {
-      hint: 'Commit your changes first (nothing was changed).',
-      details: { files: dirty.map((f) => f.path).slice(0, 50) },
-    });
+    throw new AppError(
+      'CONFLICT',
+      `You have ${dirty.length} uncommitted change${dirty.length > 1 ? 's' : ''}, so LabForge will not ${what}: it could overwrite them.`,
+      {
+        hint: 'Commit your changes first (nothing was changed).',
+        details: { files: dirty.map((f) => f.path).slice(0, 50) },
+      },
+    );
 }

@@ -99,7 +99,10 @@ export async function taxonomyDiff(dir: string, baseArg?: string): Promise<Taxon
   for (const p of [...new Set([...committed.keys(), ...work.keys()])].sort()) {
     const name = p.split('/').pop();
     if (name === 'qna.yml') {
-      skipped.push({ path: p, reason: 'named qna.yml: InstructLab reads only files named exactly qna.yaml. Rename it.' });
+      skipped.push({
+        path: p,
+        reason: 'named qna.yml: InstructLab reads only files named exactly qna.yaml. Rename it.',
+      });
       continue;
     }
     if (name !== 'qna.yaml') continue;
@@ -111,7 +114,11 @@ export async function taxonomyDiff(dir: string, baseArg?: string): Promise<Taxon
       continue;
     }
     if (p.startsWith('foundational_skills/')) {
-      skipped.push({ path: p, reason: 'foundational_skills/ is not used to generate training data (only knowledge/ and compositional_skills/ are)' });
+      skipped.push({
+        path: p,
+        reason:
+          'foundational_skills/ is not used to generate training data (only knowledge/ and compositional_skills/ are)',
+      });
       continue;
     }
     const untracked = w?.status === 'untracked';
@@ -123,7 +130,14 @@ export async function taxonomyDiff(dir: string, baseArg?: string): Promise<Taxon
       committed: `${addedOverall ? 'added' : 'changed'} in a commit ${since}`,
       both: `${addedOverall ? 'added' : 'changed'} in a commit ${since}, with uncommitted edits on top`,
     }[where];
-    leaves.push({ path: p, leafId: leafIdOf(p), kind: kindOf(p), change: addedOverall ? 'added' : 'modified', where, reason });
+    leaves.push({
+      path: p,
+      leafId: leafIdOf(p),
+      kind: kindOf(p),
+      change: addedOverall ? 'added' : 'modified',
+      where,
+      reason,
+    });
   }
   return { base, baseOid, forkPoint: fork, leaves, skipped };
 }

@@ -3,7 +3,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FindingInfo, TreeEntryInfo } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
-import { fixCosmetic, kindOf, leafIdOf, QNA_LIMITS, TRAINED_FOLDERS, validateQna, type Finding } from '../../shared/taxonomy/index.js';
+import {
+  fixCosmetic,
+  kindOf,
+  leafIdOf,
+  QNA_LIMITS,
+  TRAINED_FOLDERS,
+  validateQna,
+  type Finding,
+} from '../../shared/taxonomy/index.js';
 import { mkdirs, writeFileAtomic } from '../util/fs.js';
 import { resolveInside, toPosix } from './safe-path.js';
 
@@ -13,13 +21,18 @@ const MAX_TREE_ENTRIES = 20_000;
 const isQna = (rel: string): boolean => path.posix.basename(rel) === 'qna.yaml';
 
 const tooLarge = (rel: string, bytes: number): AppError =>
-  new AppError('FILE_TOO_LARGE', `${rel} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; LabForge edits files of at most 1 MiB.`, {
-    hint: 'A qna.yaml holds short excerpts; put long text into a knowledge document instead.',
-    details: { path: rel, bytes },
-  });
+  new AppError(
+    'FILE_TOO_LARGE',
+    `${rel} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; LabForge edits files of at most 1 MiB.`,
+    {
+      hint: 'A qna.yaml holds short excerpts; put long text into a knowledge document instead.',
+      details: { path: rel, bytes },
+    },
+  );
 
 export async function readText(root: string, rel: string): Promise<{ path: string; text: string; etag: string }> {
-  if (!TEXT_EXT.test(rel)) throw new AppError('INVALID_REQUEST', `LabForge opens only .yaml, .txt and .md files here, not "${rel}".`);
+  if (!TEXT_EXT.test(rel))
+    throw new AppError('INVALID_REQUEST', `LabForge opens only .yaml, .txt and .md files here, not "${rel}".`);
   const abs = await resolveInside(root, rel);
   const st = await fs.lstat(abs).catch(() => null);
   if (!st) throw new AppError('NOT_FOUND', `${rel} does not exist in the taxonomy.`);
@@ -47,7 +60,8 @@ export async function writeText(
   text: string,
   opts: { ifMatch?: string | null; createOnly?: boolean } = {},
 ): Promise<WriteResult> {
-  if (!TEXT_EXT.test(rel)) throw new AppError('INVALID_REQUEST', `LabForge writes only .yaml, .txt and .md files here, not "${rel}".`);
+  if (!TEXT_EXT.test(rel))
+    throw new AppError('INVALID_REQUEST', `LabForge writes only .yaml, .txt and .md files here, not "${rel}".`);
   const bytes = Buffer.byteLength(text);
   if (bytes > QNA_LIMITS.maxFileBytes) throw tooLarge(rel, bytes);
   const abs = await resolveInside(root, rel);
@@ -57,10 +71,14 @@ export async function writeText(
   if (opts.ifMatch !== undefined) {
     const current = st ? etagOf(await fs.readFile(abs, 'utf8')) : null;
     if (current !== opts.ifMatch)
-      throw new AppError('CONFLICT', `${rel} was changed by another program since you opened it; your edit was not saved, so nothing was overwritten.`, {
-        hint: 'Copy your changes, reload the file, and apply them again.',
-        details: { path: rel },
-      });
+      throw new AppError(
+        'CONFLICT',
+        `${rel} was changed by another program since you opened it; your edit was not saved, so nothing was overwritten.`,
+        {
+          hint: 'Copy your changes, reload the file, and apply them again.',
+          details: { path: rel },
+        },
+      );
   }
   let out = text;
   let fixes: string[] = [];
@@ -69,7 +87,13 @@ export async function writeText(
   await mkdirs(path.dirname(abs));
   await writeFileAtomic(abs, out);
   const relPosix = toPosix(rel);
-  return { path: relPosix, text: out, etag: etagOf(out), fixes, findings: isQna(rel) ? validateQna(out, relPosix).findings : [] };
+  return {
+    path: relPosix,
+    text: out,
+    etag: etagOf(out),
+    fixes,
+    findings: isQna(rel) ? validateQna(out, relPosix).findings : [],
+  };
 }
 
 /** Every folder under the three top folders; leaves (with a qna.yaml) marked. Symlinks are reported, not followed. */
@@ -105,14 +129,23 @@ export async function listTree(root: string): Promise<TreeEntryInfo[]> {
 }
 
 /** Validates every qna.yaml a run reads (knowledge/ and compositional_skills/), plus upstream's attribution check. */
-export async function validateAllFiles(root: string): Promise<{ files: number; errors: number; warnings: number; findings: FindingInfo[] }> {
+export async function validateAllFiles(
+  root: string,
+): Promise<{ files: number; errors: number; warnings: number; findings: FindingInfo[] }> {
   const tree = await listTree(root);
   const findings: Finding[] = [];
   let files = 0;
   for (const e of tree) {
     if (!TRAINED_FOLDERS.some((t) => e.path === t || e.path.startsWith(`${t}/`))) continue;
     if (e.problem?.startsWith('qna.yml'))
-      findings.push({ file: `${e.path}/qna.yml`, line: 1, column: 1, severity: 'warning', rule: 'file.name', message: 'InstructLab skips files named qna.yml: rename it to qna.yaml.' });
+      findings.push({
+        file: `${e.path}/qna.yml`,
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        rule: 'file.name',
+        message: 'InstructLab skips files named qna.yml: rename it to qna.yaml.',
+      });
     if (e.type !== 'leaf') continue;
     files++;
     const rel = `${e.path}/qna.yaml`;
@@ -120,10 +153,25 @@ export async function validateAllFiles(root: string): Promise<{ files: number; e
       const { text } = await readText(root, rel);
       findings.push(...validateQna(text, rel).findings);
     } catch (err) {
-      findings.push({ file: rel, line: 1, column: 1, severity: 'error', rule: 'file.unreadable', message: (err as Error).message });
+      findings.push({
+        file: rel,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'file.unreadable',
+        message: (err as Error).message,
+      });
     }
     if (!e.hasAttribution)
-      findings.push({ file: `${e.path}/attribution.txt`, line: 1, column: 1, severity: 'warning', rule: 'file.attribution', message: 'No attribution.txt next to this qna.yaml: the upstream taxonomy requires one (title, link, license, creators).' });
+      findings.push({
+        file: `${e.path}/attribution.txt`,
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        rule: 'file.attribution',
+        message:
+          'No attribution.txt next to this qna.yaml: the upstream taxonomy requires one (title, link, license, creators).',
+      });
   }
   return {
     files,

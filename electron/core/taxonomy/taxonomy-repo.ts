@@ -40,9 +40,15 @@ export class TaxonomyRepo {
     const root = path.resolve(dir);
     const existing = await fsp.readdir(root).catch(() => null);
     if (existing && existing.length > 0)
-      throw new AppError('CONFLICT', `${root} is not empty, so LabForge will not create a taxonomy there (nothing was changed).`, {
-        hint: existing.includes('.git') ? 'It is already a git repository: open it instead.' : 'Choose an empty or new folder.',
-      });
+      throw new AppError(
+        'CONFLICT',
+        `${root} is not empty, so LabForge will not create a taxonomy there (nothing was changed).`,
+        {
+          hint: existing.includes('.git')
+            ? 'It is already a git repository: open it instead.'
+            : 'Choose an empty or new folder.',
+        },
+      );
     await mkdirs(root);
     await git.init({ fs, dir: root, defaultBranch: 'main' });
     for (const [rel, text] of Object.entries(TEMPLATE_FILES)) {
@@ -67,21 +73,36 @@ export class TaxonomyRepo {
 
   tree = () => listTree(this.root);
   read = (rel: string) => readText(this.root, rel);
-  write = (rel: string, text: string, opts?: { ifMatch?: string | null; createOnly?: boolean }) => writeText(this.root, rel, text, opts);
+  write = (rel: string, text: string, opts?: { ifMatch?: string | null; createOnly?: boolean }) =>
+    writeText(this.root, rel, text, opts);
   validateAll = () => validateAllFiles(this.root);
   status = (): Promise<FileStatus[]> => fileStatuses(this.root);
   diff = (base?: string) => taxonomyDiff(this.root, base);
 
   /** A new leaf folder with its qna.yaml (and attribution.txt); CONFLICT when the leaf exists. */
   async createEntry(rel: string, qna: string, attribution?: string): Promise<{ path: string; qnaPath: string }> {
-    const folder = rel.replace(/\\/g, '/').replace(/\/+$/, '').replace(/\/qna\.yaml$/, '');
+    const folder = rel
+      .replace(/\\/g, '/')
+      .replace(/\/+$/, '')
+      .replace(/\/qna\.yaml$/, '');
     const top = folder.split('/')[0];
-    if (!['knowledge', 'compositional_skills', 'foundational_skills'].includes(top ?? '') || folder.split('/').length < 2)
-      throw new AppError('INVALID_REQUEST', `"${folder}" must be a folder under knowledge/, compositional_skills/ or foundational_skills/.`);
-    if (/\s/.test(folder)) throw new AppError('INVALID_REQUEST', `Folder names use "_" instead of spaces: "${folder.replace(/\s+/g, '_')}".`);
+    if (
+      !['knowledge', 'compositional_skills', 'foundational_skills'].includes(top ?? '') ||
+      folder.split('/').length < 2
+    )
+      throw new AppError(
+        'INVALID_REQUEST',
+        `"${folder}" must be a folder under knowledge/, compositional_skills/ or foundational_skills/.`,
+      );
+    if (/\s/.test(folder))
+      throw new AppError(
+        'INVALID_REQUEST',
+        `Folder names use "_" instead of spaces: "${folder.replace(/\s+/g, '_')}".`,
+      );
     const qnaPath = `${folder}/qna.yaml`;
     await this.write(qnaPath, qna, { createOnly: true });
-    if (attribution !== undefined) await this.write(`${folder}/attribution.txt`, attribution, { createOnly: true }).catch(() => undefined);
+    if (attribution !== undefined)
+      await this.write(`${folder}/attribution.txt`, attribution, { createOnly: true }).catch(() => undefined);
     return { path: folder, qnaPath };
   }
 
@@ -130,7 +151,11 @@ export class TaxonomyRepo {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'AlreadyExistsError') throw new AppError('CONFLICT', `A branch named "${name}" already exists.`);
-      if (code === 'InvalidRefNameError') throw new AppError('INVALID_REQUEST', `"${name}" is not a valid branch name (no spaces, "..", "~", "^" or ":").`);
+      if (code === 'InvalidRefNameError')
+        throw new AppError(
+          'INVALID_REQUEST',
+          `"${name}" is not a valid branch name (no spaces, "..", "~", "^" or ":").`,
+        );
       throw err;
     }
   }
@@ -143,10 +168,14 @@ export class TaxonomyRepo {
       await git.checkout({ fs, dir: this.root, ref: branch });
     } catch (err) {
       if ((err as { code?: string }).code === 'CheckoutConflictError')
-        throw new AppError('GIT_CONFLICT', `Switching to "${branch}" would overwrite files you have not committed; nothing was changed.`, {
-          hint: 'Commit or move those files first.',
-          details: { data: (err as { data?: unknown }).data },
-        });
+        throw new AppError(
+          'GIT_CONFLICT',
+          `Switching to "${branch}" would overwrite files you have not committed; nothing was changed.`,
+          {
+            hint: 'Commit or move those files first.',
+            details: { data: (err as { data?: unknown }).data },
+          },
+        );
       throw err;
     }
   }

@@ -40,7 +40,9 @@ export class TaxonomyService {
   async require(): Promise<TaxonomyRepo> {
     const r = await this.current();
     if (!r)
-      throw new AppError('NOT_FOUND', 'No taxonomy is open.', { hint: 'Open a clone of a taxonomy repository, or create a new one from the template.' });
+      throw new AppError('NOT_FOUND', 'No taxonomy is open.', {
+        hint: 'Open a clone of a taxonomy repository, or create a new one from the template.',
+      });
     return r;
   }
 
@@ -82,7 +84,10 @@ export class TaxonomyService {
 
   async commit(message: string, author: Author | undefined, paths?: string[]): Promise<CommitInfo> {
     const who = author ?? this.author();
-    if (!who) throw new AppError('INVALID_REQUEST', 'Who is committing? Give an author name and email.', { hint: 'They are remembered for the next commit.' });
+    if (!who)
+      throw new AppError('INVALID_REQUEST', 'Who is committing? Give an author name and email.', {
+        hint: 'They are remembered for the next commit.',
+      });
     const c = await (await this.require()).commit(message, who, paths);
     this.kv.set(AUTHOR_KEY, who);
     this.changed('commit');
@@ -106,7 +111,10 @@ export class TaxonomyService {
   /** Adds a document to the documents repo and fills the entry's `document:` block. */
   async addDocument(entry: string, fileName: string, content: string) {
     const repo = await this.require();
-    const qnaPath = entry.replace(/\\/g, '/').replace(/\/+$/, '').replace(/(\/qna\.yaml)?$/, '/qna.yaml');
+    const qnaPath = entry
+      .replace(/\\/g, '/')
+      .replace(/\/+$/, '')
+      .replace(/(\/qna\.yaml)?$/, '/qna.yaml');
     const qna = await repo.read(qnaPath);
     setDocumentBlock(qna.text, { repo: '', commit: '', pattern: '' }); // fails early on a broken qna.yaml
     const folder = qnaPath.replace(/\/qna\.yaml$/, '');

@@ -18,9 +18,13 @@ export async function findPhaseData(dir: string, phase: PhaseName): Promise<stri
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    throw new AppError('DATASET_INVALID', `Cannot read the data folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      details: { path: dir },
-    });
+    throw new AppError(
+      'DATASET_INVALID',
+      `Cannot read the data folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      {
+        details: { path: dir },
+      },
+    );
   }
   const prefix = PHASE_FILE_PREFIX[phase];
   const matches = names.filter((n) => n.startsWith(prefix) && n.endsWith('.jsonl')).sort();
@@ -48,7 +52,8 @@ export function checkRecord(value: unknown): string | null {
   for (const [i, m] of messages.entries()) {
     if (typeof m !== 'object' || m === null) return `messages[${i}] is not an object`;
     const { role, content } = m as { role?: unknown; content?: unknown };
-    if (role !== 'system' && role !== 'user' && role !== 'assistant') return `messages[${i}].role must be system, user or assistant`;
+    if (role !== 'system' && role !== 'user' && role !== 'assistant')
+      return `messages[${i}].role must be system, user or assistant`;
     if (typeof content !== 'string') return `messages[${i}].content must be a string`;
   }
   if (!messages.some((m: { role: string }) => m.role === 'assistant')) return 'no assistant message to learn from';
@@ -98,7 +103,11 @@ export async function splitHeldOut(file: string, outDir: string, phase: PhaseNam
   const train: string[] = [];
   const every = 20;
   valid.forEach((l, i) => {
-    if (valid.length >= 5 && heldOut.length < 64 && (i % every === every - 1 || (valid.length < every && i === valid.length - 1)))
+    if (
+      valid.length >= 5 &&
+      heldOut.length < 64 &&
+      (i % every === every - 1 || (valid.length < every && i === valid.length - 1))
+    )
       heldOut.push(l);
     else train.push(l);
   });

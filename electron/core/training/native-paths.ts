@@ -18,10 +18,15 @@ export function findNativeDir(env: NodeJS.ProcessEnv = process.env): string {
     dir = parent;
   }
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources && existsSync(path.join(resources, 'native', 'labforge_trainer'))) return path.join(resources, 'native');
-  throw new AppError('ENV_SETUP_FAILED', 'The trainer package (native/labforge_trainer) is missing from this installation.', {
-    hint: 'Reinstall LabForge, or set LABFORGE_NATIVE_DIR to the folder that contains labforge_trainer.',
-  });
+  if (resources && existsSync(path.join(resources, 'native', 'labforge_trainer')))
+    return path.join(resources, 'native');
+  throw new AppError(
+    'ENV_SETUP_FAILED',
+    'The trainer package (native/labforge_trainer) is missing from this installation.',
+    {
+      hint: 'Reinstall LabForge, or set LABFORGE_NATIVE_DIR to the folder that contains labforge_trainer.',
+    },
+  );
 }
 
 const venvPython = (venv: string): string =>
@@ -31,7 +36,12 @@ const venvPython = (venv: string): string =>
  * The interpreter that runs the trainer: an explicit one, LABFORGE_PYTHON, LabForge's own
  * environment under the data dir, or the development venv in native/.venv.
  */
-export function findTrainerPython(opts: { explicit?: string; dataDir: string; nativeDir: string; env?: NodeJS.ProcessEnv }): string {
+export function findTrainerPython(opts: {
+  explicit?: string;
+  dataDir: string;
+  nativeDir: string;
+  env?: NodeJS.ProcessEnv;
+}): string {
   const env = opts.env ?? process.env;
   const candidates = [
     opts.explicit,
@@ -41,7 +51,9 @@ export function findTrainerPython(opts: { explicit?: string; dataDir: string; na
   ].filter((c): c is string => Boolean(c));
   for (const c of candidates) if (existsSync(c)) return c;
   if (opts.explicit) {
-    throw new AppError('PYTHON_MISSING', `The Python interpreter ${opts.explicit} does not exist.`, { details: { path: opts.explicit } });
+    throw new AppError('PYTHON_MISSING', `The Python interpreter ${opts.explicit} does not exist.`, {
+      details: { path: opts.explicit },
+    });
   }
   throw new AppError('PYTHON_MISSING', 'The training environment is not set up yet.', {
     hint: 'Set it up from the Runs page ("Set up Python"), run `npm run setup:python` in a checkout, or name an interpreter with --python.',

@@ -27,7 +27,8 @@ export type TrainerOutcome =
   | { kind: 'error'; code: string; message: string; hint: string | null; stderrTail: string[] }
   | { kind: 'crashed'; exitCode: number | null; signal: NodeJS.Signals | null; stderrTail: string[] };
 
-const ENV_ALLOW = /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TZ|TMPDIR|TEMP|TMP|SYSTEMROOT|WINDIR|COMSPEC|CUDA_\w+|NVIDIA_\w+|NCCL_\w+|LD_LIBRARY_PATH|HF_HOME|HF_TOKEN|XDG_CACHE_HOME|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_\w+|PYTORCH_\w+|TORCH_\w+|LABFORGE_\w+)$/;
+const ENV_ALLOW =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TZ|TMPDIR|TEMP|TMP|SYSTEMROOT|WINDIR|COMSPEC|CUDA_\w+|NVIDIA_\w+|NCCL_\w+|LD_LIBRARY_PATH|HF_HOME|HF_TOKEN|XDG_CACHE_HOME|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_\w+|PYTORCH_\w+|TORCH_\w+|LABFORGE_\w+)$/;
 const STDERR_KEEP = 200;
 
 /** The command line: the worker alone, or under torchrun (`python -m torch.distributed.run`). */
@@ -45,7 +46,11 @@ export function trainerCommand(l: TrainerLaunch): string[] {
   return [...cmd, ...worker];
 }
 
-export function trainerEnv(nativeDir: string, extra: Record<string, string> = {}, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function trainerEnv(
+  nativeDir: string,
+  extra: Record<string, string> = {},
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(from)) if (v !== undefined && ENV_ALLOW.test(k)) env[k] = v;
   return {
@@ -157,7 +162,10 @@ export function runTrainer(
       killGroup('SIGKILL'); // torchrun's children must not outlive it
       if (done && code === 0) resolve({ kind: 'done', event: done });
       else if (cancelled || (hooks.signal.aborted && lastError === null))
-        resolve({ kind: 'cancelled', checkpoint: (cancelled as { checkpoint: string | null } | null)?.checkpoint ?? null });
+        resolve({
+          kind: 'cancelled',
+          checkpoint: (cancelled as { checkpoint: string | null } | null)?.checkpoint ?? null,
+        });
       else if (lastError) {
         const e = lastError as Extract<TrainerEvent, { type: 'error' }>;
         resolve({ kind: 'error', code: e.code, message: e.message, hint: e.hint ?? null, stderrTail: [...stderrTail] });

@@ -63,13 +63,17 @@ export function pickBest(checkpoints: CheckpointInfo[]): CheckpointInfo | null {
   let best: CheckpointInfo | null = null;
   for (const c of candidates) {
     if (best === null) best = c;
-    else if (c.evalLoss === null || best.evalLoss === null) best = c.evalLoss === null && best.evalLoss !== null ? best : c;
+    else if (c.evalLoss === null || best.evalLoss === null)
+      best = c.evalLoss === null && best.evalLoss !== null ? best : c;
     else if (c.evalLoss <= best.evalLoss) best = c;
   }
   return best;
 }
 
-function outcomeError(o: Exclude<TrainerOutcome, { kind: 'done' } | { kind: 'cancelled' }>, phase: PhaseName): AppError {
+function outcomeError(
+  o: Exclude<TrainerOutcome, { kind: 'done' } | { kind: 'cancelled' }>,
+  phase: PhaseName,
+): AppError {
   const tail = o.stderrTail.slice(-20);
   if (o.kind === 'error') {
     return new AppError(WORKER_CODES[o.code] ?? 'WORKER_CRASHED', `Training (${phase} phase) failed: ${o.message}`, {
@@ -103,11 +107,14 @@ export function trainingRunJob(deps: {
     kind: 'training.run',
     usesGpu: true,
     resumable: true,
-    title: (p) => `Train ${path.basename(p.baseModel)} (${p.method ?? 'lora'}; ${(p.phases ?? ['knowledge', 'skills']).join(' → ')})`,
+    title: (p) =>
+      `Train ${path.basename(p.baseModel)} (${p.method ?? 'lora'}; ${(p.phases ?? ['knowledge', 'skills']).join(' → ')})`,
     run: async (ctx) => {
       const params = trainingParamsSchema.parse(ctx.params);
       const outDir = runDirOf(deps.dataDir, ctx.id, params);
-      const baseModel = existsSync(params.baseModel) ? path.resolve(params.baseModel) : (deps.libraryModelPath?.(params.baseModel) ?? path.resolve(params.baseModel));
+      const baseModel = existsSync(params.baseModel)
+        ? path.resolve(params.baseModel)
+        : (deps.libraryModelPath?.(params.baseModel) ?? path.resolve(params.baseModel));
       if (!existsSync(path.join(baseModel, 'config.json'))) {
         throw new AppError('MODEL_NOT_FOUND', `No Hugging Face model at ${params.baseModel} (config.json missing).`, {
           hint: 'Give the path of a model folder (config.json, safetensors weights, tokenizer) or the id of a safetensors model in the library.',
@@ -115,12 +122,22 @@ export function trainingRunJob(deps: {
         });
       }
       const nativeDir = findNativeDir();
-      const python = findTrainerPython({ explicit: params.python ?? deps.configuredPython() ?? undefined, dataDir: deps.dataDir, nativeDir });
+      const python = findTrainerPython({
+        explicit: params.python ?? deps.configuredPython() ?? undefined,
+        dataDir: deps.dataDir,
+        nativeDir,
+      });
       await fs.mkdir(outDir, { recursive: true });
       const journal: TrainingJournal = (ctx.resumeState as TrainingJournal | null) ?? {
         version: 1,
         outDir,
-        phases: params.phases.map((name) => ({ name, status: 'pending', checkpoints: [], best: null, lastCheckpoint: null })),
+        phases: params.phases.map((name) => ({
+          name,
+          status: 'pending',
+          checkpoints: [],
+          best: null,
+          lastCheckpoint: null,
+        })),
       };
       const save = async (): Promise<void> => {
         ctx.saveResumeState(journal);
@@ -188,12 +205,16 @@ async function runPhase(
   const defaults = PHASE_DEFAULTS[name];
   const source = await findPhaseData(path.resolve(params.data), name);
   const split = await splitHeldOut(source, path.join(env.outDir, 'data'), name);
-  for (const p of split.problems.slice(0, 20)) ctx.log(`${path.basename(p.file)}:${p.line}: skipped: ${p.message}`, 'warn');
+  for (const p of split.problems.slice(0, 20))
+    ctx.log(`${path.basename(p.file)}:${p.line}: skipped: ${p.message}`, 'warn');
   if (split.problems.length > 20) ctx.log(`... and ${split.problems.length - 20} more broken lines`, 'warn');
   ctx.log(`${name} phase: ${split.trainCount} training samples, ${split.evalCount} held out, from ${source}`);
 
   const phaseDir = path.join(env.outDir, `phase${index + 1}-${name}`);
-  const resumeFrom = phase.status === 'running' && phase.lastCheckpoint && existsSync(phase.lastCheckpoint) ? phase.lastCheckpoint : null;
+  const resumeFrom =
+    phase.status === 'running' && phase.lastCheckpoint && existsSync(phase.lastCheckpoint)
+      ? phase.lastCheckpoint
+      : null;
   const config: TrainerConfig = {
     version: 1,
     base_model: env.baseModel,
@@ -209,7 +230,11 @@ async function runPhase(
     max_seq_len: params.maxSeqLen ?? TRAINING_DEFAULTS.maxSeqLen,
     min_seq_len: params.minSeqLen ?? TRAINING_DEFAULTS.minSeqLen,
     seed: TRAINING_DEFAULTS.seed,
-    lora: { ...TRAINING_DEFAULTS.lora, target_modules: [...TRAINING_DEFAULTS.lora.target_modules], rank: params.loraRank ?? TRAINING_DEFAULTS.lora.rank },
+    lora: {
+      ...TRAINING_DEFAULTS.lora,
+      target_modules: [...TRAINING_DEFAULTS.lora.target_modules],
+      rank: params.loraRank ?? TRAINING_DEFAULTS.lora.rank,
+    },
     precision: 'auto',
     gradient_checkpointing: false,
     resume_from: resumeFrom,
@@ -231,7 +256,9 @@ async function runPhase(
   if (nproc > 1 || (params.nnodes ?? 1) > 1) ctx.log(`Launching ${nproc} processes per node with torchrun`);
   let pending = Promise.resolve();
   const queue = (fn: () => Promise<void>): void => {
-    pending = pending.then(fn).catch((err: unknown) => ctx.log(`Could not record metrics: ${(err as Error).message}`, 'warn'));
+    pending = pending
+      .then(fn)
+      .catch((err: unknown) => ctx.log(`Could not record metrics: ${(err as Error).message}`, 'warn'));
   };
   const onEvent = (e: TrainerEvent): void => {
     switch (e.type) {
@@ -257,7 +284,14 @@ async function runPhase(
           fraction: Math.min(1, (index + e.step / Math.max(1, e.total_steps)) / count),
           stage: `${name}: epoch ${Math.min(config.epochs, Math.floor(e.epoch) + 1)}/${config.epochs}`,
           etaSeconds: e.eta_s,
-          metrics: { loss: e.loss, lr: e.lr, tokensPerSec: e.tokens_per_sec, step: e.step, epoch: e.epoch, peakMemoryMb: e.peak_memory_mb },
+          metrics: {
+            loss: e.loss,
+            lr: e.lr,
+            tokensPerSec: e.tokens_per_sec,
+            step: e.step,
+            epoch: e.epoch,
+            peakMemoryMb: e.peak_memory_mb,
+          },
         });
         env.deps.bus.emit('training.progress', { jobId: ctx.id, point });
         queue(() => env.record({ kind: 'point', ...point }));
@@ -268,7 +302,14 @@ async function runPhase(
         queue(() => env.record({ kind: 'eval', phase: name, step: e.step, epoch: e.epoch, evalLoss: e.eval_loss }));
         break;
       case 'checkpoint': {
-        const c: CheckpointInfo = { phase: name, path: e.path, step: e.step, epoch: e.epoch, reason: e.reason, evalLoss: e.eval_loss };
+        const c: CheckpointInfo = {
+          phase: name,
+          path: e.path,
+          step: e.step,
+          epoch: e.epoch,
+          reason: e.reason,
+          evalLoss: e.eval_loss,
+        };
         phase.checkpoints.push(c);
         phase.lastCheckpoint = e.path;
         ctx.log(`Checkpoint (${e.reason}) at step ${e.step}: ${e.path}`);
@@ -279,7 +320,10 @@ async function runPhase(
         break;
       }
       case 'log':
-        ctx.log(e.message, e.level === 'warning' || e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : 'info');
+        ctx.log(
+          e.message,
+          e.level === 'warning' || e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : 'info',
+        );
         break;
       default:
         break;
@@ -302,7 +346,10 @@ async function runPhase(
   await pending;
   if (outcome.kind === 'cancelled') {
     await env.save();
-    throw new AppError('CANCELLED', `Training stopped${outcome.checkpoint ? `; resumable from ${outcome.checkpoint}` : ''}`);
+    throw new AppError(
+      'CANCELLED',
+      `Training stopped${outcome.checkpoint ? `; resumable from ${outcome.checkpoint}` : ''}`,
+    );
   }
   if (outcome.kind !== 'done') {
     await env.save();

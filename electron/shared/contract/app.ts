@@ -16,5 +16,8 @@ export const appContract = {
   /** Version, data dir and transport of the running core. */
   'app.info': rpc(z.object({}), appInfoSchema),
   /** Round trip for connection checks; echoes `value`. */
-  'app.ping': rpc(z.object({ value: z.string().max(1000).optional() }), z.object({ value: z.string().nullable(), time: z.number() })),
+  'app.ping': rpc(
+    z.object({ value: z.string().max(1000).optional() }),
+    z.object({ value: z.string().nullable(), time: z.number() }),
+  ),
 } as const;

@@ -10,7 +10,12 @@ export const samplingSchema = z.object({
   topK: z.number().int().min(0).max(100_000).optional(),
   /** Upper bound on the answer's length in tokens. Default 1024. */
   maxTokens: z.number().int().min(1).max(1_000_000).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   repeatPenalty: z.number().min(0).max(10).optional(),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
@@ -110,7 +115,11 @@ export type ChatTurn = z.infer<typeof chatTurnSchema>;
 
 export const chatPacketSchema = z.discriminatedUnion('type', [
   /** The stored messages this request created (absent for stateless generations). */
-  z.object({ type: z.literal('started'), userMessage: messageInfoSchema.nullable(), assistantMessage: messageInfoSchema.nullable() }),
+  z.object({
+    type: z.literal('started'),
+    userMessage: messageInfoSchema.nullable(),
+    assistantMessage: messageInfoSchema.nullable(),
+  }),
   z.object({ type: z.literal('token'), text: z.string() }),
   /** The last packet: figures of the generation and the stored answer. */
   z.object({ type: z.literal('stats'), stats: generationStatsSchema, message: messageInfoSchema.nullable() }),
@@ -151,11 +160,18 @@ export const chatContract = {
    * answer are stored even when the model host crashes.
    */
   'chat.send': stream(
-    z.object({ conversationId: z.string().min(1), content: z.string().min(1).max(1_000_000), parentId: z.string().nullable().optional() }),
+    z.object({
+      conversationId: z.string().min(1),
+      content: z.string().min(1).max(1_000_000),
+      parentId: z.string().nullable().optional(),
+    }),
     chatPacketSchema,
   ),
   /** A new answer to the user message of `messageId` (an answer to regenerate, or a user message). */
-  'chat.regenerate': stream(z.object({ conversationId: z.string().min(1), messageId: z.string().min(1) }), chatPacketSchema),
+  'chat.regenerate': stream(
+    z.object({ conversationId: z.string().min(1), messageId: z.string().min(1) }),
+    chatPacketSchema,
+  ),
   /** A stateless generation (compare mode, the terminal chat): nothing is stored. */
   'chat.generate': stream(
     z.object({
@@ -167,7 +183,10 @@ export const chatContract = {
     chatPacketSchema,
   ),
   /** Loads a model into the model host (requests load it on demand, too). */
-  'chat.load': rpc(z.object({ model: z.string().min(1), settings: loadSettingsSchema.optional() }), loadedModelInfoSchema),
+  'chat.load': rpc(
+    z.object({ model: z.string().min(1), settings: loadSettingsSchema.optional() }),
+    loadedModelInfoSchema,
+  ),
   /** Unloads a model, freeing its memory. */
   'chat.unload': rpc(z.object({ model: z.string().min(1) }), hostStatusSchema),
   /** The model host: running or not, loaded models, last crash. */

@@ -25,9 +25,16 @@ export const exportResultSchema = z.object({
     prompts: z.number(),
     identical: z.number(),
     tokenizationMatches: z.boolean(),
-    answers: z.array(z.object({ prompt: z.string(), expected: z.number(), agreeingTokens: z.number(), identical: z.boolean() })),
+    answers: z.array(
+      z.object({ prompt: z.string(), expected: z.number(), agreeingTokens: z.number(), identical: z.boolean() }),
+    ),
   }),
-  lineage: z.object({ checkpoint: z.string(), baseModel: z.string().nullable(), method: z.string().nullable(), llamaCppCommit: z.string() }),
+  lineage: z.object({
+    checkpoint: z.string(),
+    baseModel: z.string().nullable(),
+    method: z.string().nullable(),
+    llamaCppCommit: z.string(),
+  }),
   /** The model library entry the export was registered as. */
   modelId: z.string().nullable(),
 });

@@ -50,10 +50,7 @@ export const systemContract = {
    * Starts a job that measures sequential write and read speed of the data dir's disk with a
    * temporary file (what downloads and checkpoints will see). The file is removed afterwards.
    */
-  'system.benchmarkDisk': rpc(
-    z.object({ sizeMb: z.number().int().min(1).max(65536).default(512) }),
-    jobInfoSchema,
-  ),
+  'system.benchmarkDisk': rpc(z.object({ sizeMb: z.number().int().min(1).max(65536).default(512) }), jobInfoSchema),
   /** A new hardware scan finished. */
   'system.hardwareChanged': event(hardwareInfoSchema),
 } as const;

@@ -125,7 +125,10 @@ export const taxonomyContract = {
   /** Opens an existing taxonomy clone; refuses a folder that is not a git repository (NOT_A_GIT_REPO). */
   'taxonomy.open': rpc(z.object({ path: z.string().min(1) }), taxonomyInfoSchema),
   /** Creates a new taxonomy from the template (three top folders with READMEs) as a git repo with one commit; never writes into a non-empty folder. */
-  'taxonomy.create': rpc(z.object({ path: z.string().min(1).optional(), author: authorSchema.optional() }), taxonomyInfoSchema),
+  'taxonomy.create': rpc(
+    z.object({ path: z.string().min(1).optional(), author: authorSchema.optional() }),
+    taxonomyInfoSchema,
+  ),
   /** Every folder of the open taxonomy, leaves (folders with a qna.yaml) marked. */
   'taxonomy.tree': rpc(z.object({}), z.object({ root: z.string(), entries: z.array(treeEntrySchema) })),
   /** Reads a text file inside the taxonomy (qna.yaml, attribution.txt, README.md). */
@@ -136,7 +139,12 @@ export const taxonomyContract = {
    * stale. Returns the saved text, what was repaired and the findings.
    */
   'taxonomy.write': rpc(
-    z.object({ path: relPath, text: z.string(), ifMatch: z.string().nullable().optional(), createOnly: z.boolean().default(false) }),
+    z.object({
+      path: relPath,
+      text: z.string(),
+      ifMatch: z.string().nullable().optional(),
+      createOnly: z.boolean().default(false),
+    }),
     fileContentSchema.extend({ fixes: z.array(z.string()), findings: z.array(findingSchema) }),
   ),
   /** Validates one qna.yaml's text (as you type): YAML, upstream's strict lint, schema v3, limits. */
@@ -159,15 +167,28 @@ export const taxonomyContract = {
   'taxonomy.fileDiff': rpc(z.object({ path: relPath }), z.object({ path: z.string(), patch: z.string() })),
   /** Stages every change (or `paths`) and commits; GIT_CONFLICT during an unfinished merge. */
   'taxonomy.commit': rpc(
-    z.object({ message: z.string().min(1).max(10_000), author: authorSchema.optional(), paths: z.array(relPath).optional() }),
+    z.object({
+      message: z.string().min(1).max(10_000),
+      author: authorSchema.optional(),
+      paths: z.array(relPath).optional(),
+    }),
     commitInfoSchema,
   ),
   /** Commits reachable from HEAD (or `ref`), newest first. */
-  'taxonomy.log': rpc(z.object({ ref: z.string().optional(), limit: z.number().int().min(1).max(1000).default(50) }), z.array(commitInfoSchema)),
+  'taxonomy.log': rpc(
+    z.object({ ref: z.string().optional(), limit: z.number().int().min(1).max(1000).default(50) }),
+    z.array(commitInfoSchema),
+  ),
   /** Local and remote-tracking branches and the current one. */
-  'taxonomy.branches': rpc(z.object({}), z.object({ current: z.string().nullable(), local: z.array(z.string()), remote: z.array(z.string()) })),
+  'taxonomy.branches': rpc(
+    z.object({}),
+    z.object({ current: z.string().nullable(), local: z.array(z.string()), remote: z.array(z.string()) }),
+  ),
   /** Creates a branch at HEAD and, unless `checkout` is false, switches to it. */
-  'taxonomy.createBranch': rpc(z.object({ name: z.string().min(1).max(200), checkout: z.boolean().default(true) }), taxonomyInfoSchema),
+  'taxonomy.createBranch': rpc(
+    z.object({ name: z.string().min(1).max(200), checkout: z.boolean().default(true) }),
+    taxonomyInfoSchema,
+  ),
   /** Switches branch; refused (CONFLICT) while there are uncommitted changes, so nothing is overwritten. */
   'taxonomy.checkout': rpc(z.object({ branch: z.string().min(1).max(200) }), taxonomyInfoSchema),
   /** The author used for commits when none is given (remembered from the last commit). */

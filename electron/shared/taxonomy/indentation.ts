@@ -15,7 +15,16 @@ export function checkIndentation(doc: Document, lc: LineCounter, file: string): 
   const line = (n: Node): number => lc.linePos(n.range![0]).line;
   const flag = (n: Node, message: string): void => {
     const p = lc.linePos(n.range![0]);
-    out.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'lint.indentation', message, from: n.range![0], to: n.range![0] });
+    out.push({
+      file,
+      line: p.line,
+      column: p.col,
+      severity: 'error',
+      rule: 'lint.indentation',
+      message,
+      from: n.range![0],
+      to: n.range![0],
+    });
   };
 
   const walk = (node: unknown): void => {
@@ -26,15 +35,27 @@ export function checkIndentation(doc: Document, lc: LineCounter, file: string): 
         if ((isMap(v) || isSeq(v)) && !v.flow && v.range && v.items.length > 0 && line(v) > line(pair.key)) {
           const delta = col(v) - col(pair.key);
           if (isSeq(v) && delta === 0) {
-            if (seqIndented === true) flag(v, 'Wrong indentation: the other lists in this file are indented under their key; indent this one the same way.');
+            if (seqIndented === true)
+              flag(
+                v,
+                'Wrong indentation: the other lists in this file are indented under their key; indent this one the same way.',
+              );
             seqIndented ??= false;
           } else if (delta <= 0) {
             flag(v, `Wrong indentation: this must be indented further than "${String(pair.key.value)}".`);
           } else {
             if (step === null) step = delta;
-            else if (delta !== step) flag(v, `Wrong indentation: expected ${step} spaces more than "${String(pair.key.value)}" (as in the rest of the file), found ${delta}.`);
+            else if (delta !== step)
+              flag(
+                v,
+                `Wrong indentation: expected ${step} spaces more than "${String(pair.key.value)}" (as in the rest of the file), found ${delta}.`,
+              );
             if (isSeq(v)) {
-              if (seqIndented === false) flag(v, 'Wrong indentation: the other lists in this file start at the same column as their key; do the same here.');
+              if (seqIndented === false)
+                flag(
+                  v,
+                  'Wrong indentation: the other lists in this file start at the same column as their key; do the same here.',
+                );
               seqIndented ??= true;
             }
           }
@@ -48,7 +69,10 @@ export function checkIndentation(doc: Document, lc: LineCounter, file: string): 
   // yamllint expects the top-level block collection at column 0.
   const root = doc.contents;
   if ((isMap(root) || isSeq(root)) && !root.flow && root.range && col(root) !== 0)
-    flag(root, `Wrong indentation: the top level must start at the first column (found ${col(root)} space${col(root) === 1 ? '' : 's'} before it).`);
+    flag(
+      root,
+      `Wrong indentation: the top level must start at the first column (found ${col(root)} space${col(root) === 1 ? '' : 's'} before it).`,
+    );
   walk(root);
   return out;
 }

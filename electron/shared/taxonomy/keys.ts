@@ -8,24 +8,43 @@ export interface KeyDoc {
 
 const top = (key: string, doc: string, snippet = ' '): KeyDoc => ({ key, doc, snippet });
 
-export const KEY_DOCS: Record<'knowledge' | 'skill' | 'knowledgeSeed' | 'skillSeed' | 'qnaPair' | 'document', KeyDoc[]> = {
+export const KEY_DOCS: Record<
+  'knowledge' | 'skill' | 'knowledgeSeed' | 'skillSeed' | 'qnaPair' | 'document',
+  KeyDoc[]
+> = {
   knowledge: [
     top('version', 'Schema version; use 3.', ' 3'),
     top('created_by', 'Your name or GitHub user name.'),
     top('domain', 'The subject area, e.g. astronomy. It goes into the prompts.'),
     top('document_outline', 'A short summary of the document. It goes into the prompts.', ' |\n  '),
-    top('seed_examples', 'At least 5 excerpts of the document, each with at least 3 questions and answers.', '\n  - context: |\n      '),
-    top('document', 'Where the source document lives: repo, commit and patterns.', '\n  repo: \n  commit: \n  patterns:\n    - '),
+    top(
+      'seed_examples',
+      'At least 5 excerpts of the document, each with at least 3 questions and answers.',
+      '\n  - context: |\n      ',
+    ),
+    top(
+      'document',
+      'Where the source document lives: repo, commit and patterns.',
+      '\n  repo: \n  commit: \n  patterns:\n    - ',
+    ),
   ],
   skill: [
     top('version', 'Schema version; use 3.', ' 3'),
     top('created_by', 'Your name or GitHub user name.'),
     top('task_description', 'What the skill does, in one sentence.', ' |\n  '),
-    top('seed_examples', 'At least 5 examples of the task (question, answer and optional context).', '\n  - question: |\n      '),
+    top(
+      'seed_examples',
+      'At least 5 examples of the task (question, answer and optional context).',
+      '\n  - question: |\n      ',
+    ),
   ],
   knowledgeSeed: [
     top('context', 'An excerpt of the document (up to 500 words).', ' |\n  '),
-    top('questions_and_answers', 'At least 3 questions answered by the context (250 words together).', '\n  - question: |\n      '),
+    top(
+      'questions_and_answers',
+      'At least 3 questions answered by the context (250 words together).',
+      '\n  - question: |\n      ',
+    ),
   ],
   skillSeed: [
     top('question', 'What a user asks (aim for 60 characters or fewer).', ' |\n  '),

@@ -18,20 +18,39 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
     lineStarts.push(offset);
     offset += l.length + 1;
   }
-  const at = (i: number, col: number, len: number) => ({ line: i + 1, column: col + 1, from: lineStarts[i]! + col, to: lineStarts[i]! + col + len });
+  const at = (i: number, col: number, len: number) => ({
+    line: i + 1,
+    column: col + 1,
+    from: lineStarts[i]! + col,
+    to: lineStarts[i]! + col + len,
+  });
   const add = (i: number, col: number, len: number, rule: string, message: string, fixable: boolean): void => {
     out.push({ file, ...at(i, col, len), severity: fixable ? 'warning' : 'error', rule, message, fixable });
   };
 
   if (text.includes('\r')) {
     const i = lines.findIndex((l) => l.endsWith('\r'));
-    add(Math.max(0, i), 0, 0, 'lint.new-lines', 'Windows line endings (CRLF): LabForge converts them to Unix (LF) when it saves.', true);
+    add(
+      Math.max(0, i),
+      0,
+      0,
+      'lint.new-lines',
+      'Windows line endings (CRLF): LabForge converts them to Unix (LF) when it saves.',
+      true,
+    );
   }
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
     const trail = /[ \t]+$/.exec(raw);
     if (trail)
-      add(i, trail.index, trail[0].length, 'lint.trailing-spaces', 'Trailing spaces at the end of the line: LabForge removes them when it saves.', true);
+      add(
+        i,
+        trail.index,
+        trail[0].length,
+        'lint.trailing-spaces',
+        'Trailing spaces at the end of the line: LabForge removes them when it saves.',
+        true,
+      );
   }
 
   // empty-lines: at most 2 in a row, none at the start, none at the end (yamllint "too many blank lines (1 > 0)").
@@ -40,18 +59,40 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
   let first = 0;
   while (first < content.length && blank(first)) first++;
   if (first > 0 && first < content.length)
-    add(0, 0, 0, 'lint.empty-lines', `${first} blank line${first > 1 ? 's' : ''} at the start of the file: LabForge removes them when it saves.`, true);
+    add(
+      0,
+      0,
+      0,
+      'lint.empty-lines',
+      `${first} blank line${first > 1 ? 's' : ''} at the start of the file: LabForge removes them when it saves.`,
+      true,
+    );
   let last = content.length - 1;
   while (last >= 0 && content[last]!.trim() === '') last--;
   if (last >= 0 && last < content.length - 1)
-    add(last + 1, 0, 0, 'lint.empty-lines', 'Blank line at the end of the file (upstream rejects it): LabForge removes it when it saves.', true);
+    add(
+      last + 1,
+      0,
+      0,
+      'lint.empty-lines',
+      'Blank line at the end of the file (upstream rejects it): LabForge removes it when it saves.',
+      true,
+    );
   let run = 0;
   for (let i = first; i <= last; i++) {
     run = blank(i) ? run + 1 : 0;
-    if (run === 3) add(i, 0, 0, 'lint.empty-lines', 'More than 2 blank lines in a row: LabForge keeps 2 when it saves.', true);
+    if (run === 3)
+      add(i, 0, 0, 'lint.empty-lines', 'More than 2 blank lines in a row: LabForge keeps 2 when it saves.', true);
   }
   if (text.length > 0 && !text.endsWith('\n'))
-    add(lines.length - 1, lines[lines.length - 1]!.length, 0, 'lint.new-line-at-end-of-file', 'No newline at the end of the file: LabForge adds one when it saves.', true);
+    add(
+      lines.length - 1,
+      lines[lines.length - 1]!.length,
+      0,
+      'lint.new-line-at-end-of-file',
+      'No newline at the end of the file: LabForge adds one when it saves.',
+      true,
+    );
   return out;
 }
 

@@ -34,8 +34,10 @@ export interface QnaForm {
   seed_examples: SeedForm[];
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v.replace(/\n$/, '') : v === null || v === undefined ? '' : String(v));
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v.replace(/\n$/, '') : v === null || v === undefined ? '' : String(v);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export function emptySeed(kind: QnaForm['kind']): SeedForm {
@@ -43,7 +45,8 @@ export function emptySeed(kind: QnaForm['kind']): SeedForm {
     context: '',
     question: '',
     answer: '',
-    questions_and_answers: kind === 'knowledge' ? Array.from({ length: QNA_LIMITS.minQnaPairs }, () => ({ question: '', answer: '' })) : [],
+    questions_and_answers:
+      kind === 'knowledge' ? Array.from({ length: QNA_LIMITS.minQnaPairs }, () => ({ question: '', answer: '' })) : [],
   };
 }
 
@@ -73,7 +76,10 @@ export function readForm(text: string, kind: QnaForm['kind']): QnaForm | null {
         context: str(seed.context),
         question: str(seed.question),
         answer: str(seed.answer),
-        questions_and_answers: arr(seed.questions_and_answers).map((p) => ({ question: str(obj(p).question), answer: str(obj(p).answer) })),
+        questions_and_answers: arr(seed.questions_and_answers).map((p) => ({
+          question: str(obj(p).question),
+          answer: str(obj(p).answer),
+        })),
       };
     }),
   };

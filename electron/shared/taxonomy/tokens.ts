@@ -71,25 +71,51 @@ export function lintTokens(text: string, file: string, until = Number.POSITIVE_I
   const out: TokenFinding[] = [];
   const add = (rule: string, col0: number, from: number, to: number, message: string, fix?: TokenFix): void => {
     const line = lineOf(from);
-    out.push({ file, line: line + 1, column: Math.max(1, col0 + 1), severity: 'error', rule, message, from, to, ...(fix ? { fixable: true, fix } : {}) });
+    out.push({
+      file,
+      line: line + 1,
+      column: Math.max(1, col0 + 1),
+      severity: 'error',
+      rule,
+      message,
+      from,
+      to,
+      ...(fix ? { fixable: true, fix } : {}),
+    });
   };
   const colOf = (pos: number): number => pos - lineStarts[lineOf(pos)]!;
   const sameLine = (a: number, b: number): boolean => !text.slice(a, b).includes('\n');
 
   const toks = significantTokens(text, until);
   /** Spaces between `a` and `b` when both are on one line, else null. */
-  const gap = (a: Tok | undefined, b: Tok | undefined): number | null => (a && b && sameLine(a.to, b.from) ? b.from - a.to : null);
+  const gap = (a: Tok | undefined, b: Tok | undefined): number | null =>
+    a && b && sameLine(a.to, b.from) ? b.from - a.to : null;
   const tooManyAfter = (t: Tok, next: Tok, rule: string, message: string, keep: number, fixable: boolean): void =>
-    add(rule, colOf(next.from) - 1, t.to, next.from, message, fixable ? { from: t.to, to: next.from, insert: ' '.repeat(keep) } : undefined);
+    add(
+      rule,
+      colOf(next.from) - 1,
+      t.to,
+      next.from,
+      message,
+      fixable ? { from: t.to, to: next.from, insert: ' '.repeat(keep) } : undefined,
+    );
   const tooManyBefore = (prev: Tok, t: Tok, rule: string, message: string, keep: number, fixable: boolean): void =>
-    add(rule, colOf(t.from) - 1, prev.to, t.from, message, fixable ? { from: prev.to, to: t.from, insert: ' '.repeat(keep) } : undefined);
+    add(
+      rule,
+      colOf(t.from) - 1,
+      prev.to,
+      t.from,
+      message,
+      fixable ? { from: prev.to, to: t.from, insert: ' '.repeat(keep) } : undefined,
+    );
 
   // Indentation inside flow collections that span lines (yamllint `indentation`): items continue at
   // the column of the first item when it sits on the opening line, else deeper than that line;
   // the closing bracket goes back to the indentation of the line that opened the collection.
   const lineIndent = (pos: number): number => /^ */.exec(text.slice(lineStarts[lineOf(pos)]))![0].length;
   const flow: Array<{ lineIndent: number; itemCol: number | null }> = [];
-  const indentFinding = (t: Tok, message: string): void => add('lint.indentation', colOf(t.from), t.from, t.from, message);
+  const indentFinding = (t: Tok, message: string): void =>
+    add('lint.indentation', colOf(t.from), t.from, t.from, message);
 
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
@@ -99,16 +125,28 @@ export function lintTokens(text: string, file: string, until = Number.POSITIVE_I
       const found = colOf(t.from);
       if (t.type === 'flow-map-end' || t.type === 'flow-seq-end') {
         if (found !== top.lineIndent)
-          indentFinding(t, `Wrong indentation: this closing bracket must line up with the line that opened it (column ${top.lineIndent + 1}), found column ${found + 1}.`);
+          indentFinding(
+            t,
+            `Wrong indentation: this closing bracket must line up with the line that opened it (column ${top.lineIndent + 1}), found column ${found + 1}.`,
+          );
       } else if (top.itemCol !== null && found !== top.itemCol) {
-        indentFinding(t, `Wrong indentation: continue this list or mapping at column ${top.itemCol + 1}, under its first item; found column ${found + 1}.`);
+        indentFinding(
+          t,
+          `Wrong indentation: continue this list or mapping at column ${top.itemCol + 1}, under its first item; found column ${found + 1}.`,
+        );
       } else if (top.itemCol === null && found <= top.lineIndent) {
-        indentFinding(t, 'Wrong indentation: the items of a list or mapping in brackets must be indented further than the line that opened it.');
+        indentFinding(
+          t,
+          'Wrong indentation: the items of a list or mapping in brackets must be indented further than the line that opened it.',
+        );
       }
     }
     if (t.type === 'flow-map-start' || t.type === 'flow-seq-start') {
       const nx = toks[i + 1];
-      flow.push({ lineIndent: lineIndent(t.from), itemCol: nx && sameLine(t.to, nx.from) && !/-end$/.test(nx.type) ? colOf(nx.from) : null });
+      flow.push({
+        lineIndent: lineIndent(t.from),
+        itemCol: nx && sameLine(t.to, nx.from) && !/-end$/.test(nx.type) ? colOf(nx.from) : null,
+      });
     } else if ((t.type === 'flow-map-end' || t.type === 'flow-seq-end') && flow.length > 0) flow.pop();
 
     const prev = toks[i - 1];
@@ -120,9 +158,23 @@ export function lintTokens(text: string, file: string, until = Number.POSITIVE_I
         // `*anchor : value` needs the space (otherwise the colon would belong to the alias name).
         const aliasSpace = prev?.type === 'alias' && before === 1;
         if (before !== null && before > 0 && !aliasSpace)
-          tooManyBefore(prev!, t, 'lint.colons', 'Space before a colon: write "key: value" with the colon right after the key.', 0, true);
+          tooManyBefore(
+            prev!,
+            t,
+            'lint.colons',
+            'Space before a colon: write "key: value" with the colon right after the key.',
+            0,
+            true,
+          );
         if (after !== null && after > 1)
-          tooManyAfter(t, next!, 'lint.colons', `${after} spaces after a colon: use exactly one ("key: value").`, 1, true);
+          tooManyAfter(
+            t,
+            next!,
+            'lint.colons',
+            `${after} spaces after a colon: use exactly one ("key: value").`,
+            1,
+            true,
+          );
         break;
       }
       case 'explicit-key-ind':
@@ -135,25 +187,51 @@ export function lintTokens(text: string, file: string, until = Number.POSITIVE_I
         break;
       case 'comma':
         if (prev && !sameLine(prev.to, t.from))
-          add('lint.commas', Math.max(1, colOf(t.from)) - 1, t.from, t.to, 'A comma at the start of a line: put it right after the previous item, on that item\'s line.');
+          add(
+            'lint.commas',
+            Math.max(1, colOf(t.from)) - 1,
+            t.from,
+            t.to,
+            "A comma at the start of a line: put it right after the previous item, on that item's line.",
+          );
         else if (before !== null && before > 0)
-          tooManyBefore(prev!, t, 'lint.commas', 'Space before a comma: write "a, b" with the comma right after the item.', 0, true);
+          tooManyBefore(
+            prev!,
+            t,
+            'lint.commas',
+            'Space before a comma: write "a, b" with the comma right after the item.',
+            0,
+            true,
+          );
         if (after !== null && after > 1)
           tooManyAfter(t, next!, 'lint.commas', `${after} spaces after a comma: use exactly one ("a, b").`, 1, true);
         else if (after !== null && after < 1)
-          add('lint.commas', colOf(next!.from), t.from, t.to + 1, 'No space after a comma: write "a, b" with one space after the comma.', { from: t.to, to: t.to, insert: ' ' });
+          add(
+            'lint.commas',
+            colOf(next!.from),
+            t.from,
+            t.to + 1,
+            'No space after a comma: write "a, b" with one space after the comma.',
+            { from: t.to, to: t.to, insert: ' ' },
+          );
         break;
       case 'flow-map-start':
       case 'flow-seq-start': {
-        const [rule, what] = t.type === 'flow-map-start' ? ['lint.braces', 'braces "{ }"'] : ['lint.brackets', 'brackets "[ ]"'];
-        if (after !== null && after > 1) tooManyAfter(t, next!, rule, `${after} spaces inside ${what}: use at most one.`, 1, true);
+        const [rule, what] =
+          t.type === 'flow-map-start' ? ['lint.braces', 'braces "{ }"'] : ['lint.brackets', 'brackets "[ ]"'];
+        if (after !== null && after > 1)
+          tooManyAfter(t, next!, rule, `${after} spaces inside ${what}: use at most one.`, 1, true);
         break;
       }
       case 'flow-map-end':
       case 'flow-seq-end': {
-        const [rule, what, open] = t.type === 'flow-map-end' ? ['lint.braces', 'braces "{ }"', 'flow-map-start'] : ['lint.brackets', 'brackets "[ ]"', 'flow-seq-start'];
+        const [rule, what, open] =
+          t.type === 'flow-map-end'
+            ? ['lint.braces', 'braces "{ }"', 'flow-map-start']
+            : ['lint.brackets', 'brackets "[ ]"', 'flow-seq-start'];
         // An empty `{  }` is reported once, at the opening one.
-        if (prev?.type !== open && before !== null && before > 1) tooManyBefore(prev!, t, rule, `${before} spaces inside ${what}: use at most one.`, 1, true);
+        if (prev?.type !== open && before !== null && before > 1)
+          tooManyBefore(prev!, t, rule, `${before} spaces inside ${what}: use at most one.`, 1, true);
         break;
       }
     }

@@ -4,7 +4,14 @@ import { lintLines } from './lint.js';
 import { SchemaChecker, words } from './schema.js';
 import { blockScalarLines } from './text-pos.js';
 import { lintTokens } from './tokens.js';
-import { QNA_LIMITS, type Finding, type QnaKind, type QnaStats, type SeedStats, type ValidationResult } from './types.js';
+import {
+  QNA_LIMITS,
+  type Finding,
+  type QnaKind,
+  type QnaStats,
+  type SeedStats,
+  type ValidationResult,
+} from './types.js';
 
 /** Folders that validation, diff and SDG scan (upstream DEFAULT_TAXONOMY_FOLDERS). */
 export const TRAINED_FOLDERS = ['compositional_skills', 'knowledge'] as const;
@@ -64,7 +71,9 @@ export function statsOf(data: unknown, kind: QnaKind, seedLines: number[] = []):
   let grounded = false;
   const seeds: SeedStats[] = seedsArr.map((raw, index) => {
     const seed = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const pairs = Array.isArray(seed.questions_and_answers) ? (seed.questions_and_answers as Array<Record<string, unknown> | null>) : [];
+    const pairs = Array.isArray(seed.questions_and_answers)
+      ? (seed.questions_and_answers as Array<Record<string, unknown> | null>)
+      : [];
     const qnaWords = pairs.reduce((n, p) => n + words(s(p?.question)) + words(s(p?.answer)), 0);
     const contextWords = words(s(seed.context));
     if (kind !== 'knowledge' && s(seed.context).trim() !== '') grounded = true;
@@ -77,7 +86,8 @@ export function statsOf(data: unknown, kind: QnaKind, seedLines: number[] = []):
       questionChars: s(seed.question).trim().length,
       answerChars: s(seed.answer).trim().length,
     };
-    totalWords += kind === 'knowledge' ? contextWords + qnaWords : words(s(seed.question)) + words(s(seed.answer)) + contextWords;
+    totalWords +=
+      kind === 'knowledge' ? contextWords + qnaWords : words(s(seed.question)) + words(s(seed.answer)) + contextWords;
     return st;
   });
   return { kind, seeds, totalWords, grounded };
@@ -95,7 +105,16 @@ export function validateQna(text: string, file: string): ValidationResult {
     return {
       kind: kindOf(file),
       stats: null,
-      findings: [{ file, line: 1, column: 1, severity: 'error', rule: 'file.too-large', message: `This file is ${mib} MiB; a qna.yaml may be at most 1 MiB. Move long text into a knowledge document instead.` }],
+      findings: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          rule: 'file.too-large',
+          message: `This file is ${mib} MiB; a qna.yaml may be at most 1 MiB. Move long text into a knowledge document instead.`,
+        },
+      ],
     };
   }
   const lc = new LineCounter();
@@ -130,7 +149,14 @@ export function validateQna(text: string, file: string): ValidationResult {
   findings.push(...checkIndentation(doc, lc, file));
   const checker = new SchemaChecker(doc, lc, file);
   if (data === null || data === undefined) {
-    checker.add([], 'error', 'schema.empty', kind === 'knowledge' ? 'The file is empty. Start with "version: 3", "created_by", "domain", "document_outline", "seed_examples" and "document".' : 'The file is empty. Start with "version: 3", "created_by", "task_description" and "seed_examples".');
+    checker.add(
+      [],
+      'error',
+      'schema.empty',
+      kind === 'knowledge'
+        ? 'The file is empty. Start with "version: 3", "created_by", "domain", "document_outline", "seed_examples" and "document".'
+        : 'The file is empty. Start with "version: 3", "created_by", "task_description" and "seed_examples".',
+    );
   } else if (kind === 'knowledge') checker.knowledge(data as Record<string, unknown>);
   else checker.skill(data as Record<string, unknown>);
   findings.push(...checker.findings);
@@ -138,7 +164,9 @@ export function validateQna(text: string, file: string): ValidationResult {
   const seedsNode = isMap(doc.contents) ? doc.get('seed_examples', true) : undefined;
   const seedLines =
     seedsNode && typeof seedsNode === 'object' && 'items' in seedsNode
-      ? (seedsNode.items as Array<{ range?: [number, number, number] }>).map((n) => (n.range ? lc.linePos(n.range[0]).line : 0))
+      ? (seedsNode.items as Array<{ range?: [number, number, number] }>).map((n) =>
+          n.range ? lc.linePos(n.range[0]).line : 0,
+        )
       : [];
   return { kind, stats: statsOf(data, kind, seedLines), findings: sortFindings(findings) };
 }

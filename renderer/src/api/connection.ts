@@ -93,7 +93,11 @@ function bridgePort(bridge: Bridge): MessagePort<ServerMessage, ClientMessage> {
 }
 
 /** The only renderer code that knows about hosts: IPC inside Electron, the WebSocket otherwise. */
-function connect(): { api: ApiClient; onState(l: (s: ConnectionState) => void): () => void; transport: 'ipc' | 'websocket' } {
+function connect(): {
+  api: ApiClient;
+  onState(l: (s: ConnectionState) => void): () => void;
+  transport: 'ipc' | 'websocket';
+} {
   if (window.labforgeBridge) {
     return { api: new ApiClient(bridgePort(window.labforgeBridge)), onState: () => () => undefined, transport: 'ipc' };
   }

@@ -1,5 +1,11 @@
 import type { StateCreator } from 'zustand';
-import type { EventPayload, JobInfo, LossPoint, PythonStatus, TrainingMetrics } from '../../../electron/shared/contract';
+import type {
+  EventPayload,
+  JobInfo,
+  LossPoint,
+  PythonStatus,
+  TrainingMetrics,
+} from '../../../electron/shared/contract';
 import { api } from '../api/connection';
 import type { Store } from './index';
 
@@ -29,7 +35,14 @@ export interface TrainingSlice {
   reloadTraining(): void;
 }
 
-const emptyMetrics = (): RunMetrics => ({ points: [], evals: [], checkpoints: [], best: {}, loaded: false, error: null });
+const emptyMetrics = (): RunMetrics => ({
+  points: [],
+  evals: [],
+  checkpoints: [],
+  best: {},
+  loaded: false,
+  error: null,
+});
 
 const phaseRank = (phase: string, order: readonly string[]): number => {
   const i = order.indexOf(phase);

@@ -26,7 +26,9 @@ const num = (v: unknown, flag: string): number | undefined => {
 };
 
 function toMarkdown(turns: ChatTurn[]): string {
-  return turns.map((t) => `## ${t.role === 'user' ? 'You' : t.role === 'assistant' ? 'Assistant' : 'System'}\n\n${t.content}\n`).join('\n');
+  return turns
+    .map((t) => `## ${t.role === 'user' ? 'You' : t.role === 'assistant' ? 'Assistant' : 'System'}\n\n${t.content}\n`)
+    .join('\n');
 }
 
 export const chatCommand: Command = {
@@ -89,7 +91,9 @@ export const chatCommand: Command = {
 
     try {
       const loaded = await core.chat.chat.load(model);
-      io.err(`${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`);
+      io.err(
+        `${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
+      );
       if (typeof args.values.message === 'string') {
         await ask(args.values.message);
         return 0;
@@ -117,7 +121,10 @@ export const chatCommand: Command = {
         } else if (cmd === '/s') {
           if (!arg) io.err('Usage: /s FILE');
           else {
-            await writeFile(arg, arg.endsWith('.md') ? toMarkdown(turns) : JSON.stringify({ model, messages: turns }, null, 2));
+            await writeFile(
+              arg,
+              arg.endsWith('.md') ? toMarkdown(turns) : JSON.stringify({ model, messages: turns }, null, 2),
+            );
             io.err(`Saved to ${arg}.`);
           }
         } else if (cmd === '/l') {

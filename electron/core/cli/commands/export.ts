@@ -7,7 +7,8 @@ import { withCore } from '../with-core.js';
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Merge a checkpoint and convert it to GGUF (checked against the checkpoint), into the model library',
-  usage: 'labforge export --checkpoint DIR [--quant f32|f16|bf16|q8_0] [--out FILE] [--name NAME] [--python PATH] [--data-dir DIR] [--json]',
+  usage:
+    'labforge export --checkpoint DIR [--quant f32|f16|bf16|q8_0] [--out FILE] [--name NAME] [--python PATH] [--data-dir DIR] [--json]',
   options: {
     checkpoint: { type: 'string' },
     quant: { type: 'string', default: 'q8_0' },
@@ -18,15 +19,24 @@ export const exportCommand: Command = {
   run: (args, io) =>
     withCore(args, async (core) => {
       const v = args.values;
-      const parsed = exportParamsSchema.safeParse({ checkpoint: v.checkpoint, quant: v.quant, out: v.out, name: v.name, python: v.python });
+      const parsed = exportParamsSchema.safeParse({
+        checkpoint: v.checkpoint,
+        quant: v.quant,
+        out: v.out,
+        name: v.name,
+        python: v.python,
+      });
       if (!parsed.success) {
         const i = parsed.error.issues[0]!;
-        throw new AppError('INVALID_REQUEST', `--${String(i.path[0])}: ${i.message}`, { hint: `Usage: ${exportCommand.usage}` });
+        throw new AppError('INVALID_REQUEST', `--${String(i.path[0])}: ${i.message}`, {
+          hint: `Usage: ${exportCommand.usage}`,
+        });
       }
       const job = core.jobs.start('export.gguf', parsed.data);
       let stage = '';
       const sub = core.jobs.onDidChangeJob((j) => {
-        if (j.id === job.id && j.progress.stage && j.progress.stage !== stage) io.err(`${(stage = j.progress.stage)}...`);
+        if (j.id === job.id && j.progress.stage && j.progress.stage !== stage)
+          io.err(`${(stage = j.progress.stage)}...`);
       });
       const stop = (): void => void core.jobs.cancel(job.id);
       process.once('SIGINT', stop);
@@ -44,7 +54,9 @@ export const exportCommand: Command = {
       if (v.json) io.out(JSON.stringify(r));
       else {
         io.out(`Exported ${r.path} (${(r.sizeBytes / 2 ** 20).toFixed(1)} MiB, ${r.quant})`);
-        io.out(`Check: chat template present; ${r.check.identical}/${r.check.prompts} greedy answers identical to the checkpoint`);
+        io.out(
+          `Check: chat template present; ${r.check.identical}/${r.check.prompts} greedy answers identical to the checkpoint`,
+        );
       }
       return 0;
     }),

@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { withCore } from '../with-core.js';
 
-const when = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19));
+const when = (t: number | null): string =>
+  t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19);
 
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -17,7 +18,9 @@ export const jobsCommand: Command = {
         else if (jobs.length === 0) io.out('No jobs yet.');
         else
           for (const j of jobs)
-            io.out(`${j.id}  ${j.state.padEnd(11)}  ${when(j.createdAt)}  ${j.title}${j.error ? `  (${j.error.message})` : ''}`);
+            io.out(
+              `${j.id}  ${j.state.padEnd(11)}  ${when(j.createdAt)}  ${j.title}${j.error ? `  (${j.error.message})` : ''}`,
+            );
         return 0;
       }
       if (sub === 'log' && id) {

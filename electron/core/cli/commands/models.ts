@@ -16,12 +16,22 @@ export const modelsCommand: Command = {
         const models = lib.list();
         if (args.values.json) io.out(JSON.stringify(models));
         else if (models.length === 0) io.out('No models yet. Import a GGUF file with `labforge models import FILE`.');
-        else for (const m of models) io.out(`${m.id}  ${m.name.padEnd(24)}  ${m.format.padEnd(11)}  ${mb(m.sizeBytes).padStart(9)}  ${m.path}`);
+        else
+          for (const m of models)
+            io.out(`${m.id}  ${m.name.padEnd(24)}  ${m.format.padEnd(11)}  ${mb(m.sizeBytes).padStart(9)}  ${m.path}`);
         return 0;
       }
       if (sub === 'import' && arg) {
-        const m = await lib.importGguf({ path: arg, name: typeof args.values.name === 'string' ? args.values.name : undefined, copy: Boolean(args.values.copy) });
-        io.out(args.values.json ? JSON.stringify(m) : `Imported ${m.name} (${m.id}): ${m.gguf?.architecture ?? '?'}, context ${m.gguf?.contextLength ?? '?'}`);
+        const m = await lib.importGguf({
+          path: arg,
+          name: typeof args.values.name === 'string' ? args.values.name : undefined,
+          copy: Boolean(args.values.copy),
+        });
+        io.out(
+          args.values.json
+            ? JSON.stringify(m)
+            : `Imported ${m.name} (${m.id}): ${m.gguf?.architecture ?? '?'}, context ${m.gguf?.contextLength ?? '?'}`,
+        );
         return 0;
       }
       if (sub === 'remove' && arg) {

@@ -11,7 +11,9 @@ export function formatHardware(h: HardwareInfo): string[] {
   if (h.gpus.length === 0) lines.push('GPU:    none found');
   for (const g of h.gpus) {
     const vram = g.vramMb === null ? 'VRAM unknown' : `${(g.vramMb / 1024).toFixed(1)} GiB VRAM`;
-    const extra = [g.driverVersion && `driver ${g.driverVersion}`, g.cudaVersion && `CUDA ${g.cudaVersion}`].filter(Boolean);
+    const extra = [g.driverVersion && `driver ${g.driverVersion}`, g.cudaVersion && `CUDA ${g.cudaVersion}`].filter(
+      Boolean,
+    );
     lines.push(`GPU ${g.index}:  ${g.vendor} ${g.model}, ${vram}${extra.length ? `, ${extra.join(', ')}` : ''}`);
   }
   if (h.disk.freeMb !== null) lines.push(`Disk:   ${(h.disk.freeMb / 1024).toFixed(1)} GiB free at ${h.disk.path}`);

@@ -7,14 +7,16 @@ export function threadsOf(args: CommandArgs): number | undefined {
   const t = args.values.threads;
   if (t === undefined) return undefined;
   const n = Number(t);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('INVALID_REQUEST', `--threads must be a positive whole number (got "${String(t)}")`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new AppError('INVALID_REQUEST', `--threads must be a positive whole number (got "${String(t)}")`);
   return n;
 }
 
 export const serveModelCommand: Command = {
   name: 'serve-model',
   summary: 'Serve a model on an OpenAI-compatible endpoint at 127.0.0.1 (like `ilab model serve`)',
-  usage: 'labforge serve-model MODEL [--port 8000] [--api-key KEY] [--threads N]   (MODEL: a library id or name, or a .gguf path)',
+  usage:
+    'labforge serve-model MODEL [--port 8000] [--api-key KEY] [--threads N]   (MODEL: a library id or name, or a .gguf path)',
   options: {
     port: { type: 'string', short: 'p', default: '8000' },
     'api-key': { type: 'string' },
@@ -38,7 +40,9 @@ export const serveModelCommand: Command = {
       status = await core.chat.endpoint.start({ port, apiKey: apiKey || undefined, model });
       // Load now, so the first request is fast and a bad model fails here.
       const loaded = await core.chat.chat.load(model);
-      io.err(`Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`);
+      io.err(
+        `Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
+      );
     } catch (err) {
       await core.dispose();
       throw err;

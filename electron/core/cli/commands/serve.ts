@@ -14,7 +14,9 @@ function openBrowser(url: string): void {
   if (!hasDisplay) return;
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
-    spawn(cmd, [url], { detached: true, stdio: 'ignore' }).on('error', () => undefined).unref();
+    spawn(cmd, [url], { detached: true, stdio: 'ignore' })
+      .on('error', () => undefined)
+      .unref();
   } catch {
     // No browser to open: the printed address is enough.
   }

@@ -18,7 +18,9 @@ async function validate(args: CommandArgs, io: CliIo): Promise<number> {
   const root = rootOf(args);
   const st = await fs.stat(root).catch(() => null);
   if (!st?.isDirectory())
-    throw new AppError('NOT_FOUND', `There is no taxonomy folder at ${root}.`, { hint: 'Pass --taxonomy DIR, or create one in the app.' });
+    throw new AppError('NOT_FOUND', `There is no taxonomy folder at ${root}.`, {
+      hint: 'Pass --taxonomy DIR, or create one in the app.',
+    });
   let r = await validateAllFiles(root);
   if (args.values.fix) {
     const files = [...new Set(r.findings.filter((f) => f.fixable).map((f) => f.file))];
@@ -31,7 +33,11 @@ async function validate(args: CommandArgs, io: CliIo): Promise<number> {
     if (files.length) r = await validateAllFiles(root);
   }
   if (args.values.json)
-    io.out(JSON.stringify(r.findings.map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }))));
+    io.out(
+      JSON.stringify(
+        r.findings.map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message })),
+      ),
+    );
   else {
     for (const f of r.findings) io.out(formatFinding(f));
     const fixable = r.findings.filter((f) => f.fixable).length;
@@ -53,7 +59,9 @@ async function diff(args: CommandArgs, io: CliIo): Promise<number> {
   }
   io.out(`Base: ${d.base}${d.forkPoint ? ` (fork point ${d.forkPoint.slice(0, 7)})` : ''}`);
   if (d.leaves.length === 0)
-    io.out('No new or changed leaves: a run would have nothing to train ("No new leaf nodes found in the taxonomy" upstream).');
+    io.out(
+      'No new or changed leaves: a run would have nothing to train ("No new leaf nodes found in the taxonomy" upstream).',
+    );
   else {
     io.out(d.leaves.length === 1 ? 'This leaf will be trained:' : `These ${d.leaves.length} leaves will be trained:`);
     const w = Math.max(...d.leaves.map((l) => l.path.length));

@@ -51,7 +51,10 @@ export const trainCommand: Command = {
           data: v.data,
           baseModel: v.base,
           method: v.method,
-          phases: String(v.phases).split(',').map((s) => s.trim()).filter(Boolean),
+          phases: String(v.phases)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
           epochs: num(v.epochs, '--epochs'),
           learningRate: num(v.lr, '--lr'),
           effectiveBatchSize: num(v['batch-size'], '--batch-size'),
@@ -70,8 +73,12 @@ export const trainCommand: Command = {
         });
         if (!parsed.success) {
           const i = parsed.error.issues[0]!;
-          const flag = { data: '--data', baseModel: '--base', outDir: '--out', learningRate: '--lr' }[String(i.path[0])] ?? `--${String(i.path[0])}`;
-          throw new AppError('INVALID_REQUEST', `${flag}: ${i.message}`, { hint: `Usage: ${trainCommand.usage.split('\n')[0]}` });
+          const flag =
+            { data: '--data', baseModel: '--base', outDir: '--out', learningRate: '--lr' }[String(i.path[0])] ??
+            `--${String(i.path[0])}`;
+          throw new AppError('INVALID_REQUEST', `${flag}: ${i.message}`, {
+            hint: `Usage: ${trainCommand.usage.split('\n')[0]}`,
+          });
         }
         if (!parsed.data.outDir) throw new AppError('INVALID_REQUEST', '--out DIR is required');
         job = core.jobs.start('training.run', parsed.data);
@@ -83,7 +90,9 @@ export const trainCommand: Command = {
         lastLine = Date.now();
         const m = j.progress.metrics;
         if (m.loss !== undefined)
-          io.err(`${j.progress.stage ?? ''}  step ${m.step}  loss ${m.loss.toFixed(4)}  lr ${m.lr?.toExponential(2)}  ${Math.round(m.tokensPerSec ?? 0)} tok/s`);
+          io.err(
+            `${j.progress.stage ?? ''}  step ${m.step}  loss ${m.loss.toFixed(4)}  lr ${m.lr?.toExponential(2)}  ${Math.round(m.tokensPerSec ?? 0)} tok/s`,
+          );
       });
       const stop = (): void => {
         io.err('Stopping: the trainer writes a checkpoint first...');
@@ -100,7 +109,9 @@ export const trainCommand: Command = {
         const r = done.result as TrainingResult;
         if (!v.json) {
           for (const p of r.phases)
-            io.out(`${p.name}: best ${p.best ?? '-'}${p.bestEvalLoss !== null ? ` (held-out loss ${p.bestEvalLoss.toFixed(4)})` : ''}`);
+            io.out(
+              `${p.name}: best ${p.best ?? '-'}${p.bestEvalLoss !== null ? ` (held-out loss ${p.bestEvalLoss.toFixed(4)})` : ''}`,
+            );
           io.out(`Best checkpoint: ${r.bestCheckpoint}`);
         }
         return 0;

@@ -130,7 +130,14 @@ function ConversationList() {
               </Text>
             </button>
             <Tooltip label="Delete">
-              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Delete ${c.title || 'conversation'}`} onClick={() => void remove(c.id)} disabled={busy}>
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                size="sm"
+                aria-label={`Delete ${c.title || 'conversation'}`}
+                onClick={() => void remove(c.id)}
+                disabled={busy}
+              >
                 <IconTrash size={14} />
               </ActionIcon>
             </Tooltip>
@@ -207,18 +214,32 @@ function Conversation() {
             allowDeselect={false}
           />
           <Tooltip label="Import a GGUF file">
-            <ActionIcon variant="default" size="lg" onClick={() => setImportOpen(true)} aria-label="Import a GGUF model">
+            <ActionIcon
+              variant="default"
+              size="lg"
+              onClick={() => setImportOpen(true)}
+              aria-label="Import a GGUF model"
+            >
               <IconFileImport size={18} />
             </ActionIcon>
           </Tooltip>
         </Group>
         <Group gap="xs" wrap="nowrap">
-          <Button variant="default" leftSection={<IconAdjustments size={16} />} onClick={() => setSettingsOpen(true)} disabled={!s.conversation}>
+          <Button
+            variant="default"
+            leftSection={<IconAdjustments size={16} />}
+            onClick={() => setSettingsOpen(true)}
+            disabled={!s.conversation}
+          >
             Settings
           </Button>
           <Menu position="bottom-end">
             <Menu.Target>
-              <Button variant="default" leftSection={<IconDownload size={16} />} disabled={!s.conversation || s.messages.length === 0}>
+              <Button
+                variant="default"
+                leftSection={<IconDownload size={16} />}
+                disabled={!s.conversation || s.messages.length === 0}
+              >
                 Export
               </Button>
             </Menu.Target>
@@ -276,7 +297,15 @@ function Conversation() {
         </div>
       </ScrollArea>
       {s.error && (
-        <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} withCloseButton onClose={() => s.setError(null)} mb="sm" title="The model could not answer">
+        <Alert
+          color="red"
+          variant="light"
+          icon={<IconAlertCircle size={18} />}
+          withCloseButton
+          onClose={() => s.setError(null)}
+          mb="sm"
+          title="The model could not answer"
+        >
           {s.error}
         </Alert>
       )}
@@ -302,7 +331,11 @@ function Conversation() {
             Stop
           </Button>
         ) : (
-          <Button leftSection={<IconSend size={16} />} onClick={submit} disabled={!draft.trim() || s.models.length === 0}>
+          <Button
+            leftSection={<IconSend size={16} />}
+            onClick={submit}
+            disabled={!draft.trim() || s.models.length === 0}
+          >
             Send
           </Button>
         )}
@@ -370,7 +403,11 @@ export function ChatPage() {
           <Conversation />
         </div>
       ) : (
-        <ComparePanel models={models} systemPrompt={conversation?.systemPrompt ?? ''} sampling={conversation?.sampling ?? {}} />
+        <ComparePanel
+          models={models}
+          systemPrompt={conversation?.systemPrompt ?? ''}
+          sampling={conversation?.sampling ?? {}}
+        />
       )}
     </>
   );

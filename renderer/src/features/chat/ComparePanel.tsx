@@ -18,8 +18,19 @@ interface Side {
 const empty: Side = { text: '', stats: null, error: null, running: false };
 
 /** Two models answer the same prompt side by side (two streams at once, nothing stored). */
-export function ComparePanel({ models, systemPrompt, sampling }: { models: ModelInfo[]; systemPrompt: string; sampling: Sampling }) {
-  const [picks, setPicks] = useState<[string | null, string | null]>([models[0]?.id ?? null, models[1]?.id ?? models[0]?.id ?? null]);
+export function ComparePanel({
+  models,
+  systemPrompt,
+  sampling,
+}: {
+  models: ModelInfo[];
+  systemPrompt: string;
+  sampling: Sampling;
+}) {
+  const [picks, setPicks] = useState<[string | null, string | null]>([
+    models[0]?.id ?? null,
+    models[1]?.id ?? models[0]?.id ?? null,
+  ]);
   const [prompt, setPrompt] = useState('');
   const [sides, setSides] = useState<[Side, Side]>([empty, empty]);
   const controllers = useRef<AbortController[]>([]);
@@ -41,12 +52,18 @@ export function ComparePanel({ models, systemPrompt, sampling }: { models: Model
     setSides((prev) => (i === 0 ? [{ ...prev[0], ...p }, prev[1]] : [prev[0], { ...prev[1], ...p }]));
 
   const run = (): void => {
-    setSides([{ ...empty, running: true }, { ...empty, running: true }]);
+    setSides([
+      { ...empty, running: true },
+      { ...empty, running: true },
+    ]);
     controllers.current = [new AbortController(), new AbortController()];
     ([0, 1] as const).forEach((i) => {
       const model = picks[i];
       if (!model) return patch(i, { running: false, error: 'Pick a model' });
-      const messages = [...(systemPrompt.trim() ? [{ role: 'system' as const, content: systemPrompt }] : []), { role: 'user' as const, content: prompt }];
+      const messages = [
+        ...(systemPrompt.trim() ? [{ role: 'system' as const, content: systemPrompt }] : []),
+        { role: 'user' as const, content: prompt },
+      ];
       api
         .stream(
           'chat.generate',
@@ -92,9 +109,7 @@ export function ComparePanel({ models, systemPrompt, sampling }: { models: Model
                   {sides[i].running ? 'Thinking…' : 'The answer appears here.'}
                 </Text>
               )}
-              {sides[i].error && (
-                <Alert color="red" variant="light" mt="sm" title={sides[i].error} />
-              )}
+              {sides[i].error && <Alert color="red" variant="light" mt="sm" title={sides[i].error} />}
             </div>
             {sides[i].stats && (
               <Text size="xs" c="dimmed" mt="sm">
@@ -119,7 +134,11 @@ export function ComparePanel({ models, systemPrompt, sampling }: { models: Model
           onChange={(e) => setPrompt(e.currentTarget.value)}
         />
         {running ? (
-          <Button color="red" leftSection={<IconPlayerStopFilled size={16} />} onClick={() => controllers.current.forEach((c) => c.abort())}>
+          <Button
+            color="red"
+            leftSection={<IconPlayerStopFilled size={16} />}
+            onClick={() => controllers.current.forEach((c) => c.abort())}
+          >
             Stop
           </Button>
         ) : (

@@ -33,7 +33,17 @@ export function EndpointControl() {
   return (
     <Popover width={340} position="bottom-end" withArrow shadow="md">
       <Popover.Target>
-        <Button variant="default" leftSection={<IconPlugConnected size={16} />} rightSection={status?.running ? <Badge size="xs" color="teal">on</Badge> : null}>
+        <Button
+          variant="default"
+          leftSection={<IconPlugConnected size={16} />}
+          rightSection={
+            status?.running ? (
+              <Badge size="xs" color="teal">
+                on
+              </Badge>
+            ) : null
+          }
+        >
           OpenAI endpoint
         </Button>
       </Popover.Target>
@@ -47,7 +57,12 @@ export function EndpointControl() {
             <Text size="xs" c="dimmed">
               {status.requests} requests so far. Only this computer can reach it.
             </Text>
-            <Button color="red" variant="light" loading={busy} onClick={() => void act(() => api.call('endpoint.stop', {}))}>
+            <Button
+              color="red"
+              variant="light"
+              loading={busy}
+              onClick={() => void act(() => api.call('endpoint.stop', {}))}
+            >
               Stop endpoint
             </Button>
           </Stack>
@@ -56,14 +71,24 @@ export function EndpointControl() {
             <Text size="sm">An OpenAI-compatible API on 127.0.0.1 for other tools (like `ilab model serve`).</Text>
             <Group grow>
               <NumberInput label="Port" min={1} max={65535} value={port} onChange={setPort} />
-              <PasswordInput label="API key" placeholder="optional" value={key} onChange={(e) => setKey(e.currentTarget.value)} />
+              <PasswordInput
+                label="API key"
+                placeholder="optional"
+                value={key}
+                onChange={(e) => setKey(e.currentTarget.value)}
+              />
             </Group>
             {error && (
               <Text size="xs" c="red">
                 {error}
               </Text>
             )}
-            <Button loading={busy} onClick={() => void act(() => api.call('endpoint.start', { port: Number(port), apiKey: key || undefined }))}>
+            <Button
+              loading={busy}
+              onClick={() =>
+                void act(() => api.call('endpoint.start', { port: Number(port), apiKey: key || undefined }))
+              }
+            >
               Start endpoint
             </Button>
           </Stack>

@@ -93,48 +93,51 @@ function inline(text: string): ReactNode[] {
   return out;
 }
 
-const BlockView = memo(function BlockView({ block }: { block: Block }) {
-  switch (block.kind) {
-    case 'code':
-      return (
-        <div className={classes.codeBlock}>
-          <div className={classes.codeHeader}>
-            <span>{block.lang || 'code'}</span>
-            <CopyButton value={block.text}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy code'}>
-                  <ActionIcon variant="subtle" color="gray" size="sm" onClick={copy} aria-label="Copy code">
-                    {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
+const BlockView = memo(
+  function BlockView({ block }: { block: Block }) {
+    switch (block.kind) {
+      case 'code':
+        return (
+          <div className={classes.codeBlock}>
+            <div className={classes.codeHeader}>
+              <span>{block.lang || 'code'}</span>
+              <CopyButton value={block.text}>
+                {({ copied, copy }) => (
+                  <Tooltip label={copied ? 'Copied' : 'Copy code'}>
+                    <ActionIcon variant="subtle" color="gray" size="sm" onClick={copy} aria-label="Copy code">
+                      {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
+                    </ActionIcon>
+                  </Tooltip>
+                )}
+              </CopyButton>
+            </div>
+            <pre className={classes.pre}>
+              <code>{block.text}</code>
+            </pre>
           </div>
-          <pre className={classes.pre}>
-            <code>{block.text}</code>
-          </pre>
-        </div>
-      );
-    case 'heading': {
-      const H = `h${Math.min(6, block.level + 2)}` as 'h3';
-      return <H className={classes.mdHeading}>{inline(block.text)}</H>;
+        );
+      case 'heading': {
+        const H = `h${Math.min(6, block.level + 2)}` as 'h3';
+        return <H className={classes.mdHeading}>{inline(block.text)}</H>;
+      }
+      case 'list': {
+        const L = block.ordered ? 'ol' : 'ul';
+        return (
+          <L className={classes.mdList}>
+            {block.items.map((it, i) => (
+              <li key={i}>{inline(it)}</li>
+            ))}
+          </L>
+        );
+      }
+      case 'quote':
+        return <blockquote className={classes.mdQuote}>{inline(block.text)}</blockquote>;
+      case 'para':
+        return <p className={classes.mdPara}>{inline(block.text)}</p>;
     }
-    case 'list': {
-      const L = block.ordered ? 'ol' : 'ul';
-      return (
-        <L className={classes.mdList}>
-          {block.items.map((it, i) => (
-            <li key={i}>{inline(it)}</li>
-          ))}
-        </L>
-      );
-    }
-    case 'quote':
-      return <blockquote className={classes.mdQuote}>{inline(block.text)}</blockquote>;
-    case 'para':
-      return <p className={classes.mdPara}>{inline(block.text)}</p>;
-  }
-}, (a, b) => JSON.stringify(a.block) === JSON.stringify(b.block));
+  },
+  (a, b) => JSON.stringify(a.block) === JSON.stringify(b.block),
+);
 
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   const blocks = parseBlocks(text);

@@ -38,7 +38,15 @@ interface Props extends MessageActions {
   siblings: { ids: string[]; index: number };
 }
 
-function BranchSwitch({ siblings, onSwitch, busy }: { siblings: Props['siblings']; onSwitch(id: string): void; busy: boolean }) {
+function BranchSwitch({
+  siblings,
+  onSwitch,
+  busy,
+}: {
+  siblings: Props['siblings'];
+  onSwitch(id: string): void;
+  busy: boolean;
+}) {
   if (siblings.ids.length < 2) return null;
   const go = (d: number): void => {
     const id = siblings.ids[siblings.index + d];
@@ -46,7 +54,14 @@ function BranchSwitch({ siblings, onSwitch, busy }: { siblings: Props['siblings'
   };
   return (
     <Group gap={2} wrap="nowrap" aria-label="Branches">
-      <ActionIcon variant="subtle" color="gray" size="sm" disabled={busy || siblings.index === 0} onClick={() => go(-1)} aria-label="Previous branch">
+      <ActionIcon
+        variant="subtle"
+        color="gray"
+        size="sm"
+        disabled={busy || siblings.index === 0}
+        onClick={() => go(-1)}
+        aria-label="Previous branch"
+      >
         <IconChevronLeft size={14} />
       </ActionIcon>
       <Text size="xs" c="dimmed">
@@ -66,7 +81,15 @@ function BranchSwitch({ siblings, onSwitch, busy }: { siblings: Props['siblings'
   );
 }
 
-export const MessageView = memo(function MessageView({ message: m, liveText, siblings, busy, onRegenerate, onEdit, onSwitch }: Props) {
+export const MessageView = memo(function MessageView({
+  message: m,
+  liveText,
+  siblings,
+  busy,
+  onRegenerate,
+  onEdit,
+  onSwitch,
+}: Props) {
   const [editing, setEditing] = useState<string | null>(null);
   const text = liveText ?? m.content;
   const isUser = m.role === 'user';
@@ -74,7 +97,13 @@ export const MessageView = memo(function MessageView({ message: m, liveText, sib
     <CopyButton value={text}>
       {({ copied, copy: doCopy }) => (
         <Tooltip label={copied ? 'Copied' : 'Copy'}>
-          <ActionIcon variant="subtle" color="gray" size="sm" onClick={doCopy} aria-label={isUser ? 'Copy prompt' : 'Copy answer'}>
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            size="sm"
+            onClick={doCopy}
+            aria-label={isUser ? 'Copy prompt' : 'Copy answer'}
+          >
             {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
           </ActionIcon>
         </Tooltip>
@@ -84,7 +113,13 @@ export const MessageView = memo(function MessageView({ message: m, liveText, sib
 
   return (
     <div className={isUser ? classes.userRow : classes.assistantRow} data-role={m.role}>
-      <Paper className={isUser ? classes.userBubble : classes.assistantBubble} radius="lg" p="sm" px="md" aria-label={isUser ? 'Your message' : 'Answer'}>
+      <Paper
+        className={isUser ? classes.userBubble : classes.assistantBubble}
+        radius="lg"
+        p="sm"
+        px="md"
+        aria-label={isUser ? 'Your message' : 'Answer'}
+      >
         {editing !== null ? (
           <>
             <Textarea
@@ -122,24 +157,53 @@ export const MessageView = memo(function MessageView({ message: m, liveText, sib
           </Text>
         )}
         {m.error && (
-          <Alert color="red" variant="light" mt="xs" icon={<IconAlertCircle size={16} />} title={m.error.message} p="xs">
-            {m.error.code === 'WORKER_CRASHED' ? 'The partial answer above was kept. Regenerate to try again.' : (m.error.hint ?? '')}
+          <Alert
+            color="red"
+            variant="light"
+            mt="xs"
+            icon={<IconAlertCircle size={16} />}
+            title={m.error.message}
+            p="xs"
+          >
+            {m.error.code === 'WORKER_CRASHED'
+              ? 'The partial answer above was kept. Regenerate to try again.'
+              : (m.error.hint ?? '')}
           </Alert>
         )}
       </Paper>
       {editing === null && (
-        <Group gap={4} mt={4} className={classes.messageFooter} wrap="nowrap" justify={isUser ? 'flex-end' : 'flex-start'}>
+        <Group
+          gap={4}
+          mt={4}
+          className={classes.messageFooter}
+          wrap="nowrap"
+          justify={isUser ? 'flex-end' : 'flex-start'}
+        >
           <BranchSwitch siblings={siblings} onSwitch={onSwitch} busy={busy} />
           {copy}
           {isUser ? (
             <Tooltip label="Edit and resend (keeps the original as a branch)">
-              <ActionIcon variant="subtle" color="gray" size="sm" disabled={busy} onClick={() => setEditing(m.content)} aria-label="Edit message">
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                size="sm"
+                disabled={busy}
+                onClick={() => setEditing(m.content)}
+                aria-label="Edit message"
+              >
                 <IconPencil size={14} />
               </ActionIcon>
             </Tooltip>
           ) : (
             <Tooltip label="Regenerate (keeps this answer as a branch)">
-              <ActionIcon variant="subtle" color="gray" size="sm" disabled={busy} onClick={() => onRegenerate(m)} aria-label="Regenerate">
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                size="sm"
+                disabled={busy}
+                onClick={() => onRegenerate(m)}
+                aria-label="Regenerate"
+              >
                 <IconRefresh size={14} />
               </ActionIcon>
             </Tooltip>

@@ -54,12 +54,41 @@ export function SettingsDrawer({
           />
         </div>
         <Group grow>
-          <NumberInput label="Top P" min={0} max={1} step={0.05} decimalScale={2} placeholder={String(DEFAULTS.topP)} value={s.topP ?? ''} onChange={(v) => set('topP', v)} />
-          <NumberInput label="Top K" min={0} max={1000} placeholder={String(DEFAULTS.topK)} value={s.topK ?? ''} onChange={(v) => set('topK', v)} />
+          <NumberInput
+            label="Top P"
+            min={0}
+            max={1}
+            step={0.05}
+            decimalScale={2}
+            placeholder={String(DEFAULTS.topP)}
+            value={s.topP ?? ''}
+            onChange={(v) => set('topP', v)}
+          />
+          <NumberInput
+            label="Top K"
+            min={0}
+            max={1000}
+            placeholder={String(DEFAULTS.topK)}
+            value={s.topK ?? ''}
+            onChange={(v) => set('topK', v)}
+          />
         </Group>
         <Group grow>
-          <NumberInput label="Max tokens" min={1} max={100000} placeholder={String(DEFAULTS.maxTokens)} value={s.maxTokens ?? ''} onChange={(v) => set('maxTokens', v)} />
-          <NumberInput label="Seed" min={0} placeholder="random" value={s.seed ?? ''} onChange={(v) => set('seed', v)} />
+          <NumberInput
+            label="Max tokens"
+            min={1}
+            max={100000}
+            placeholder={String(DEFAULTS.maxTokens)}
+            value={s.maxTokens ?? ''}
+            onChange={(v) => set('maxTokens', v)}
+          />
+          <NumberInput
+            label="Seed"
+            min={0}
+            placeholder="random"
+            value={s.seed ?? ''}
+            onChange={(v) => set('seed', v)}
+          />
         </Group>
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setS({})}>

@@ -37,7 +37,13 @@ interface ChatState {
   select(id: string | null): Promise<void>;
   refreshCurrent(): Promise<void>;
   newChat(): Promise<void>;
-  update(patch: { title?: string; modelId?: string | null; systemPrompt?: string; sampling?: Sampling; leafId?: string }): Promise<void>;
+  update(patch: {
+    title?: string;
+    modelId?: string | null;
+    systemPrompt?: string;
+    sampling?: Sampling;
+    leafId?: string;
+  }): Promise<void>;
   remove(id: string): Promise<void>;
   send(content: string, parentId?: string | null): Promise<void>;
   regenerate(messageId: string): Promise<void>;
@@ -66,7 +72,11 @@ function frameBatcher(apply: (text: string) => void): { push(text: string): void
 
 /** The Chat page's state: conversations, the open one, and the answer streaming into it. */
 export const useChat = create<ChatState>()((set, get) => {
-  const stream = async (name: 'chat.send' | 'chat.regenerate', params: never, conversationId: string): Promise<void> => {
+  const stream = async (
+    name: 'chat.send' | 'chat.regenerate',
+    params: never,
+    conversationId: string,
+  ): Promise<void> => {
     const controller = new AbortController();
     set({ streaming: { conversationId, assistantId: null, text: '', controller }, error: null });
     const batch = frameBatcher((t) => {
@@ -95,7 +105,9 @@ export const useChat = create<ChatState>()((set, get) => {
       const done = get().streaming;
       set({
         streaming: null,
-        messages: get().messages.map((m) => (m.id === done?.assistantId ? { ...m, content: done.text, state: 'complete' } : m)),
+        messages: get().messages.map((m) =>
+          m.id === done?.assistantId ? { ...m, content: done.text, state: 'complete' } : m,
+        ),
       });
       await get().refreshCurrent();
       await get().search(get().query);
@@ -113,7 +125,10 @@ export const useChat = create<ChatState>()((set, get) => {
     streaming: null,
     error: null,
     loadModels: async () => {
-      const [models, host] = await Promise.all([api.call('models.list', { format: 'gguf' }), api.call('chat.status', {})]);
+      const [models, host] = await Promise.all([
+        api.call('models.list', { format: 'gguf' }),
+        api.call('chat.status', {}),
+      ]);
       set({ models, host });
     },
     importModel: async (path) => {
@@ -169,7 +184,11 @@ export const useChat = create<ChatState>()((set, get) => {
         await get().newChat();
         id = get().currentId!;
       }
-      await stream('chat.send', { conversationId: id, content, ...(parentId !== undefined ? { parentId } : {}) } as never, id);
+      await stream(
+        'chat.send',
+        { conversationId: id, content, ...(parentId !== undefined ? { parentId } : {}) } as never,
+        id,
+      );
     },
     regenerate: async (messageId) => {
       const id = get().currentId;

@@ -39,7 +39,14 @@ export function CheckpointsTable({ checkpoints, best }: { checkpoints: Checkpoin
                 <Table.Td style={{ fontVariantNumeric: 'tabular-nums' }}>
                   {formatLoss(c.evalLoss)}
                   {isBest && (
-                    <Badge ml="xs" size="sm" color="teal" variant="light" radius="sm" leftSection={<IconStarFilled size={10} aria-hidden />}>
+                    <Badge
+                      ml="xs"
+                      size="sm"
+                      color="teal"
+                      variant="light"
+                      radius="sm"
+                      leftSection={<IconStarFilled size={10} aria-hidden />}
+                    >
                       best
                     </Badge>
                   )}

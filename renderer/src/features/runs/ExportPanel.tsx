@@ -22,6 +22,10 @@ const quants = [
 
 type Quant = 'q8_0' | 'f16' | 'bf16' | 'f32';
 
+/** Test models export to a few hundred KB; "0 MB" would read as a broken file. */
+const formatSize = (bytes: number): string =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : formatMb(bytes / 1024 / 1024);
+
 function latestExport(jobs: Record<string, JobInfo>, checkpoint: string): JobInfo | undefined {
   let best: JobInfo | undefined;
   for (const j of Object.values(jobs)) {
@@ -37,14 +41,19 @@ function ExportOutcome({ result }: { result: ExportResult }) {
   return (
     <Stack gap={6} mt="sm">
       <Group gap="xs" wrap="wrap">
-        <Badge color={allSame ? 'teal' : 'yellow'} variant="light" radius="sm" leftSection={allSame ? <IconCheck size={12} /> : <IconAlertTriangle size={12} />}>
+        <Badge
+          color={allSame ? 'teal' : 'yellow'}
+          variant="light"
+          radius="sm"
+          leftSection={allSame ? <IconCheck size={12} /> : <IconAlertTriangle size={12} />}
+        >
           {check.identical}/{check.prompts} greedy answers identical
         </Badge>
         <Badge color={check.tokenizationMatches ? 'teal' : 'yellow'} variant="light" radius="sm">
           {check.tokenizationMatches ? 'Tokenization matches' : 'Tokenization differs'}
         </Badge>
         <Badge color="gray" variant="light" radius="sm">
-          {result.quant} · {formatMb(result.sizeBytes / 1024 / 1024)}
+          {result.quant} · {formatSize(result.sizeBytes)}
         </Badge>
       </Group>
       <Text size="sm">
@@ -52,7 +61,8 @@ function ExportOutcome({ result }: { result: ExportResult }) {
       </Text>
       {!allSame && (
         <Text size="xs" c="dimmed">
-          Some answers differ from the checkpoint’s; quantization can change a greedy token now and then. Try F16 to compare.
+          Some answers differ from the checkpoint’s; quantization can change a greedy token now and then. Try F16 to
+          compare.
         </Text>
       )}
     </Stack>
@@ -72,7 +82,11 @@ export function ExportPanel({ checkpoint }: { checkpoint: string }) {
       await api.call('export.gguf', { checkpoint, quant });
     } catch (err) {
       const e = err as AppError;
-      notifications.show({ color: 'red', title: 'Could not start the export', message: [e.message, e.hint].filter(Boolean).join(' ') });
+      notifications.show({
+        color: 'red',
+        title: 'Could not start the export',
+        message: [e.message, e.hint].filter(Boolean).join(' '),
+      });
     } finally {
       setStarting(false);
     }
@@ -86,8 +100,8 @@ export function ExportPanel({ checkpoint }: { checkpoint: string }) {
             Export to GGUF
           </Title>
           <Text size="xs" c="dimmed">
-            Merges the best checkpoint into its base model, converts it with llama.cpp and checks that the file answers like the
-            checkpoint.
+            Merges the best checkpoint into its base model, converts it with llama.cpp and checks that the file answers
+            like the checkpoint.
           </Text>
         </div>
         <Group gap="sm" align="flex-end" wrap="nowrap">
@@ -100,7 +114,12 @@ export function ExportPanel({ checkpoint }: { checkpoint: string }) {
             description="Q8_0 keeps quality at half the size of F16."
             w={260}
           />
-          <Button leftSection={<IconFileExport size={16} aria-hidden />} onClick={() => void start()} loading={starting} disabled={running}>
+          <Button
+            leftSection={<IconFileExport size={16} aria-hidden />}
+            onClick={() => void start()}
+            loading={starting}
+            disabled={running}
+          >
             Export best checkpoint
           </Button>
         </Group>

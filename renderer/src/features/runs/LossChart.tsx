@@ -1,5 +1,5 @@
 import { Group, Paper, Text, VisuallyHidden, useComputedColorScheme } from '@mantine/core';
-import { useDeferredValue, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -33,7 +33,7 @@ const tooltipStyle = {
  * Training loss against the step (phases side by side), held-out loss as dots, and the learning
  * rate below. Rendering is deferred so a fast trainer never blocks typing or scrolling.
  */
-export function LossChart({
+export const LossChart = memo(function LossChart({
   title,
   points,
   evals,
@@ -48,7 +48,10 @@ export function LossChart({
   const colors = palette(dark);
   const deferredPoints = useDeferredValue(points);
   const deferredEvals = useDeferredValue(evals);
-  const series = useMemo(() => buildSeries(deferredPoints, deferredEvals, order), [deferredPoints, deferredEvals, order]);
+  const series = useMemo(
+    () => buildSeries(deferredPoints, deferredEvals, order),
+    [deferredPoints, deferredEvals, order],
+  );
   const axis = dark ? 'var(--mantine-color-dark-2)' : 'var(--mantine-color-gray-6)';
   const grid = dark ? 'var(--mantine-color-dark-4)' : 'var(--mantine-color-gray-3)';
   // The axis spans the phase's planned steps, so the curve grows left to right instead of stretching.
@@ -62,7 +65,9 @@ export function LossChart({
           Training loss
         </Text>
         <Text size="xs" c="dimmed" style={{ fontVariantNumeric: 'tabular-nums' }}>
-          {last ? `${last.phase} · step ${last.step}/${last.totalSteps} · loss ${formatLoss(last.loss)}` : 'Waiting for the first step…'}
+          {last
+            ? `${last.phase} · step ${last.step}/${last.totalSteps} · loss ${formatLoss(last.loss)}`
+            : 'Waiting for the first step…'}
         </Text>
       </Group>
       <VisuallyHidden aria-live="off" data-testid="chart-point-count">
@@ -149,7 +154,11 @@ export function LossChart({
                 tickCount={3}
                 tickFormatter={(v: number) => formatNumber(v, 2)}
               />
-              <Tooltip contentStyle={tooltipStyle} labelFormatter={(x) => `Step ${String(x)}`} formatter={(v) => formatNumber(Number(v))} />
+              <Tooltip
+                contentStyle={tooltipStyle}
+                labelFormatter={(x) => `Step ${String(x)}`}
+                formatter={(v) => formatNumber(Number(v))}
+              />
               {series.map((s) => (
                 <Line
                   key={s.phase}
@@ -169,4 +178,4 @@ export function LossChart({
       )}
     </Paper>
   );
-}
+});

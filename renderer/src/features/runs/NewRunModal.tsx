@@ -86,8 +86,12 @@ export function NewRunModal({
   };
 
   const only = values.phases.length === 1 ? values.phases[0] : null;
-  const epochsHint = only ? `${labDefaults[only].epochs} (LAB default)` : `${labDefaults.knowledge.epochs} / ${labDefaults.skills.epochs} (LAB defaults)`;
-  const lrHint = only ? `${labDefaults[only].learningRate} (LAB default)` : `${labDefaults.knowledge.learningRate} / ${labDefaults.skills.learningRate}`;
+  const epochsHint = only
+    ? `${labDefaults[only].epochs} (LAB default)`
+    : `${labDefaults.knowledge.epochs} / ${labDefaults.skills.epochs} (LAB defaults)`;
+  const lrHint = only
+    ? `${labDefaults[only].learningRate} (LAB default)`
+    : `${labDefaults.knowledge.learningRate} / ${labDefaults.skills.learningRate}`;
   const ebsHint = only
     ? String(labDefaults[only].effectiveBatchSize)
     : `${labDefaults.knowledge.effectiveBatchSize} / ${labDefaults.skills.effectiveBatchSize}`;
@@ -122,8 +126,8 @@ export function NewRunModal({
             {...text('data')}
           />
           <TextInput
-            label="Base model folder"
-            description="A Hugging Face model folder: config.json, safetensors weights and a tokenizer with a chat template."
+            label="Base model"
+            description="A Hugging Face model folder (config.json, safetensors weights, a tokenizer with a chat template), or the id of a safetensors model in the library."
             placeholder="/home/me/models/granite-3.1-8b-instruct"
             withAsterisk
             spellCheck={false}

@@ -1,4 +1,17 @@
-import { Alert, Badge, Button, Checkbox, Code, Collapse, Group, Loader, Paper, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Code,
+  Collapse,
+  Group,
+  Loader,
+  Paper,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconBrandPython, IconCheck, IconRefresh, IconTool } from '@tabler/icons-react';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -13,7 +26,8 @@ import { isActive } from '../../store/jobs-slice';
 
 function latestSetup(jobs: Record<string, JobInfo>): JobInfo | undefined {
   let best: JobInfo | undefined;
-  for (const j of Object.values(jobs)) if (j.kind === 'python.setup' && (!best || j.createdAt > best.createdAt)) best = j;
+  for (const j of Object.values(jobs))
+    if (j.kind === 'python.setup' && (!best || j.createdAt > best.createdAt)) best = j;
   return best;
 }
 
@@ -44,7 +58,9 @@ export function PythonEnvCard() {
   const load = useStore((s) => s.loadPythonStatus);
   const [existingOpen, setExistingOpen] = useState(false);
   const [existing, setExisting] = useState('');
-  const [cuda, setCuda] = useState(hasNvidia);
+  // Unset follows the hardware (the core installs the CUDA extras when the driver supports CUDA).
+  const [cudaChoice, setCudaChoice] = useState<boolean | null>(null);
+  const cuda = cudaChoice ?? hasNvidia;
   const [starting, setStarting] = useState(false);
   const running = setup !== undefined && isActive(setup);
 
@@ -67,7 +83,11 @@ export function PythonEnvCard() {
       if (params.existingPython) setExistingOpen(false);
     } catch (err) {
       const e = err as AppError;
-      notifications.show({ color: 'red', title: 'Could not start the setup', message: [e.message, e.hint].filter(Boolean).join(' ') });
+      notifications.show({
+        color: 'red',
+        title: 'Could not start the setup',
+        message: [e.message, e.hint].filter(Boolean).join(' '),
+      });
     } finally {
       setStarting(false);
     }
@@ -99,7 +119,10 @@ export function PythonEnvCard() {
               <Title order={2} size="h4" id="pyenv-title">
                 Training environment
               </Title>
-              <span role="status" aria-label={`Training environment: ${!status ? 'checking' : ready ? 'ready' : 'not set up'}`}>
+              <span
+                role="status"
+                aria-label={`Training environment: ${!status ? 'checking' : ready ? 'ready' : 'not set up'}`}
+              >
                 {badge}
               </span>
             </Group>
@@ -152,19 +175,19 @@ export function PythonEnvCard() {
           {status.system ? (
             <Group justify="space-between" align="flex-end" wrap="wrap" gap="md">
               <Text size="sm" maw={620}>
-                Python {status.system.version} was found at <Code>{status.system.path}</Code>. LabForge can create its own
-                environment there and install the pinned trainer packages (a few GB with the CUDA libraries).
+                Python {status.system.version} was found at <Code>{status.system.path}</Code>. LabForge can create its
+                own environment there and install the pinned trainer packages (a few GB with the CUDA libraries).
               </Text>
               <Group gap="md">
                 <Checkbox
-                  label="Include CUDA libraries"
+                  label="Include the CUDA extras (QLoRA, DeepSpeed)"
                   checked={cuda}
-                  onChange={(e) => setCuda(e.currentTarget.checked)}
+                  onChange={(e) => setCudaChoice(e.currentTarget.checked)}
                   disabled={running}
                 />
                 <Button
                   leftSection={<IconTool size={16} aria-hidden />}
-                  onClick={() => void start({ cuda })}
+                  onClick={() => void start(cudaChoice === null ? {} : { cuda: cudaChoice })}
                   loading={starting}
                   disabled={running}
                 >

@@ -24,7 +24,14 @@ function Stat({ label, value, small = false }: { label: string; value: string; s
       <Text size="xs" tt="uppercase" fw={700} c="dimmed">
         {label}
       </Text>
-      <Text size={small ? 'md' : 'lg'} fw={700} lh={small ? 1.75 : undefined} truncate style={{ fontVariantNumeric: 'tabular-nums' }} aria-label={label}>
+      <Text
+        size={small ? 'md' : 'lg'}
+        fw={700}
+        lh={small ? 1.75 : undefined}
+        truncate
+        style={{ fontVariantNumeric: 'tabular-nums' }}
+        aria-label={label}
+      >
         {value}
       </Text>
     </div>
@@ -45,7 +52,12 @@ export function RunDetail({ job }: { job: JobInfo }) {
   const order = useMemo(() => phasesKey.split(','), [phasesKey]);
   const result = job.state === 'succeeded' ? (job.result as TrainingResult | null) : null;
   const best = useMemo(() => new Set(Object.values(metrics?.best ?? {})), [metrics?.best]);
-  const exportTarget = result?.bestCheckpoint || order.map((p) => metrics?.best[p]).filter(Boolean).at(-1);
+  const exportTarget =
+    result?.bestCheckpoint ||
+    order
+      .map((p) => metrics?.best[p])
+      .filter(Boolean)
+      .at(-1);
   const m = job.progress.metrics;
   const active = isActive(job);
   const bestLoss = result?.phases.at(-1)?.bestEvalLoss;
@@ -88,10 +100,17 @@ export function RunDetail({ job }: { job: JobInfo }) {
 
       <Stack gap="md">
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md">
-          <Stat small label="Stage" value={active ? (job.progress.stage ?? 'starting') : job.state === 'succeeded' ? 'done' : '—'} />
+          <Stat
+            small
+            label="Stage"
+            value={active ? (job.progress.stage ?? 'starting') : job.state === 'succeeded' ? 'done' : '—'}
+          />
           <Stat label="Loss" value={formatLoss(m.loss ?? metrics?.points.at(-1)?.loss)} />
           <Stat label="Best held-out" value={formatLoss(bestLoss ?? minEval(metrics?.evals))} />
-          <Stat label="Tokens/s" value={m.tokensPerSec === undefined ? '—' : Math.round(m.tokensPerSec).toLocaleString()} />
+          <Stat
+            label="Tokens/s"
+            value={m.tokensPerSec === undefined ? '—' : Math.round(m.tokensPerSec).toLocaleString()}
+          />
           <Stat label="Peak memory" value={m.peakMemoryMb === undefined ? '—' : formatMb(m.peakMemoryMb)} />
           <Stat label="Time left" value={active ? formatDuration(job.progress.etaSeconds) : '—'} />
         </SimpleGrid>
@@ -101,7 +120,12 @@ export function RunDetail({ job }: { job: JobInfo }) {
             {metrics.error}
           </Alert>
         )}
-        <LossChart title={job.title} points={metrics?.points ?? []} evals={metrics?.evals ?? emptyEvals} order={order} />
+        <LossChart
+          title={job.title}
+          points={metrics?.points ?? []}
+          evals={metrics?.evals ?? emptyEvals}
+          order={order}
+        />
 
         <div>
           <Title order={3} size="h5" mb="xs">

@@ -11,7 +11,9 @@ import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
 
 export function RunsPage() {
-  const runs = useStore(useShallow((s) => sortJobs(Object.values(s.jobsById).filter((j) => j.kind === 'training.run'))));
+  const runs = useStore(
+    useShallow((s) => sortJobs(Object.values(s.jobsById).filter((j) => j.kind === 'training.run'))),
+  );
   const loaded = useStore((s) => s.jobsLoaded);
   const cuda = useStore((s) => s.pythonStatus?.env?.cuda === true);
   const [picked, setPicked] = useState<string | null>(null);
@@ -56,7 +58,12 @@ export function RunsPage() {
         )}
         {selected && <RunDetail key={selected.id} job={selected} />}
       </Stack>
-      <NewRunModal opened={formOpen} onClose={() => setFormOpen(false)} onStarted={(job) => setPicked(job.id)} cuda={cuda} />
+      <NewRunModal
+        opened={formOpen}
+        onClose={() => setFormOpen(false)}
+        onStarted={(job) => setPicked(job.id)}
+        cuda={cuda}
+      />
     </>
   );
 }

@@ -80,7 +80,9 @@ export function RunsTable({
                     <RunProgress job={job} />
                   </Table.Td>
                   <Table.Td style={num}>{formatLoss(m.loss)}</Table.Td>
-                  <Table.Td style={num}>{m.tokensPerSec === undefined ? '—' : Math.round(m.tokensPerSec).toLocaleString()}</Table.Td>
+                  <Table.Td style={num}>
+                    {m.tokensPerSec === undefined ? '—' : Math.round(m.tokensPerSec).toLocaleString()}
+                  </Table.Td>
                   <Table.Td style={num}>{isActive(job) ? formatDuration(job.progress.etaSeconds) : '—'}</Table.Td>
                   <Table.Td>
                     <Button

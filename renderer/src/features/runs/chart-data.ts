@@ -56,7 +56,9 @@ export function buildSeries(
       offset,
       end,
       points: downsample(raw, maxPoints),
-      evals: evals.filter((e) => e.phase === phase).map((e) => ({ x: offset + e.step, evalLoss: e.evalLoss, epoch: e.epoch })),
+      evals: evals
+        .filter((e) => e.phase === phase)
+        .map((e) => ({ x: offset + e.step, evalLoss: e.evalLoss, epoch: e.epoch })),
     });
     offset = end;
   }

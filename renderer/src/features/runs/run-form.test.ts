@@ -8,14 +8,28 @@ describe('run form', () => {
     const e = validateRunForm({ ...emptyRunForm, phases: [] }, { cuda: true });
     expect(Object.keys(e).sort()).toEqual(['baseModel', 'data', 'phases']);
     expect(validateRunForm({ ...filled, data: 'relative/dir' }, { cuda: true }).data).toMatch(/full path/);
+    // A library model id is fine as a base model.
+    expect(validateRunForm({ ...filled, baseModel: 'granite-7b' }, { cuda: true })).toEqual({});
   });
 
   it('checks numbers and refuses QLoRA and CUDA without CUDA', () => {
     const e = validateRunForm(
-      { ...filled, epochs: '2.5', learningRate: 'abc', maxBatchLen: '8', warmupSteps: '-1', method: 'qlora', device: 'cuda' },
+      {
+        ...filled,
+        epochs: '2.5',
+        learningRate: 'abc',
+        maxBatchLen: '8',
+        warmupSteps: '-1',
+        method: 'qlora',
+        device: 'cuda',
+      },
       { cuda: false },
     );
-    expect(e).toMatchObject({ epochs: expect.any(String), learningRate: expect.any(String), maxBatchLen: 'At least 16' });
+    expect(e).toMatchObject({
+      epochs: expect.any(String),
+      learningRate: expect.any(String),
+      maxBatchLen: 'At least 16',
+    });
     expect(e.warmupSteps).toBe('At least 0');
     expect(e.method).toMatch(/CUDA/);
     expect(e.device).toMatch(/CUDA/);
@@ -35,7 +49,12 @@ describe('run form', () => {
   });
 
   it('maps router validation details onto fields', () => {
-    expect(fieldErrorsFrom([{ path: ['maxBatchLen'], message: 'Too small' }, { path: ['x'], message: 'no' }])).toEqual({
+    expect(
+      fieldErrorsFrom([
+        { path: ['maxBatchLen'], message: 'Too small' },
+        { path: ['x'], message: 'no' },
+      ]),
+    ).toEqual({
       maxBatchLen: 'Too small',
     });
     expect(fieldErrorsFrom(undefined)).toEqual({});

@@ -55,8 +55,8 @@ export function validateRunForm(v: RunFormValues, opts: { cuda: boolean }): RunF
   const e: RunFormErrors = {};
   if (!v.data.trim()) e.data = 'The folder with the generated training data is required';
   else if (!isAbsolute(v.data.trim())) e.data = 'Give the full path of the folder';
-  if (!v.baseModel.trim()) e.baseModel = 'The base model folder is required';
-  else if (!isAbsolute(v.baseModel.trim())) e.baseModel = 'Give the full path of the model folder';
+  // A full path, or the id or name of a safetensors model in the library.
+  if (!v.baseModel.trim()) e.baseModel = 'The base model is required';
   if (v.phases.length === 0) e.phases = 'Pick at least one phase';
   if (v.method === 'qlora' && !opts.cuda) e.method = 'QLoRA needs an NVIDIA GPU with CUDA';
   if (v.device === 'cuda' && !opts.cuda) e.device = 'The training environment has no CUDA';

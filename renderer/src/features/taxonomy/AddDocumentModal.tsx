@@ -5,7 +5,17 @@ import { api } from '../../api/connection';
 import { messageOf } from './taxonomy-store';
 
 /** Adds a Markdown or text file to the documents repo and fills the entry's `document:` block. */
-export function AddDocumentModal({ opened, entry, onClose, onAdded }: { opened: boolean; entry: string; onClose(): void; onAdded(text: string, etag: string): void }) {
+export function AddDocumentModal({
+  opened,
+  entry,
+  onClose,
+  onAdded,
+}: {
+  opened: boolean;
+  entry: string;
+  onClose(): void;
+  onAdded(text: string, etag: string): void;
+}) {
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,9 +37,17 @@ export function AddDocumentModal({ opened, entry, onClose, onAdded }: { opened: 
     <Modal opened={opened} onClose={onClose} title="Add a knowledge document">
       <Stack>
         <Text size="sm" c="dimmed">
-          The file is kept in LabForge’s documents repository (git) and the qna.yaml’s document block (repo, commit, patterns) is filled in for you. Text files are stored as Markdown, which InstructLab reads.
+          The file is kept in LabForge’s documents repository (git) and the qna.yaml’s document block (repo, commit,
+          patterns) is filled in for you. Text files are stored as Markdown, which InstructLab reads.
         </Text>
-        <FileInput label="Markdown or text file" accept=".md,.markdown,.txt,text/plain,text/markdown" leftSection={<IconFileText size={16} />} value={file} onChange={setFile} clearable />
+        <FileInput
+          label="Markdown or text file"
+          accept=".md,.markdown,.txt,text/plain,text/markdown"
+          leftSection={<IconFileText size={16} />}
+          value={file}
+          onChange={setFile}
+          clearable
+        />
         {error && (
           <Text c="red" size="sm" role="alert">
             {error}

@@ -44,7 +44,11 @@ export function AskModelButton({ question }: { question: string }) {
     try {
       await api.stream(
         'chat.generate',
-        { model: model.modelId ?? model.path, messages: [{ role: 'user', content: question }], sampling: { maxTokens: 256 } },
+        {
+          model: model.modelId ?? model.path,
+          messages: [{ role: 'user', content: question }],
+          sampling: { maxTokens: 256 },
+        },
         (p) => {
           if (p.type === 'token') setAnswer((a) => (a ?? '') + p.text);
         },
@@ -60,7 +64,11 @@ export function AskModelButton({ question }: { question: string }) {
   const disabled = !model || question.trim() === '';
   return (
     <>
-      <Tooltip label={!model ? 'Load a chat model first' : question.trim() === '' ? 'Write the question first' : `Ask ${model.name}`}>
+      <Tooltip
+        label={
+          !model ? 'Load a chat model first' : question.trim() === '' ? 'Write the question first' : `Ask ${model.name}`
+        }
+      >
         <Button
           size="compact-xs"
           variant="subtle"

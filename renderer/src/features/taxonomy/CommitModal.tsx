@@ -20,7 +20,11 @@ export function CommitModal({ opened, onClose, onDone }: { opened: boolean; onCl
 
   useEffect(() => {
     if (!opened) return;
-    void Promise.all([api.call('taxonomy.status', {}), api.call('taxonomy.diff', {}).catch(() => null), api.call('taxonomy.author', {})])
+    void Promise.all([
+      api.call('taxonomy.status', {}),
+      api.call('taxonomy.diff', {}).catch(() => null),
+      api.call('taxonomy.author', {}),
+    ])
       .then(([s, d, a]) => {
         setError(null);
         setPatch(null);
@@ -57,7 +61,11 @@ export function CommitModal({ opened, onClose, onDone }: { opened: boolean; onCl
           <Table striped highlightOnHover withTableBorder aria-label="Changed files">
             <Table.Tbody>
               {files.map((f) => (
-                <Table.Tr key={f.path} style={{ cursor: 'pointer' }} onClick={() => void api.call('taxonomy.fileDiff', { path: f.path }).then((p) => setPatch(p.patch))}>
+                <Table.Tr
+                  key={f.path}
+                  style={{ cursor: 'pointer' }}
+                  onClick={() => void api.call('taxonomy.fileDiff', { path: f.path }).then((p) => setPatch(p.patch))}
+                >
                   <Table.Td w={110}>
                     <Badge variant="light" color={color[f.status]}>
                       {f.status === 'untracked' ? 'new' : f.status}
@@ -81,10 +89,25 @@ export function CommitModal({ opened, onClose, onDone }: { opened: boolean; onCl
           </ScrollArea.Autosize>
         )}
         <TrainingDiff diff={diff} />
-        <Textarea label="Commit message" placeholder="Add Phoenix constellation knowledge" autosize minRows={2} value={message} onChange={(e) => setMessage(e.currentTarget.value)} />
+        <Textarea
+          label="Commit message"
+          placeholder="Add Phoenix constellation knowledge"
+          autosize
+          minRows={2}
+          value={message}
+          onChange={(e) => setMessage(e.currentTarget.value)}
+        />
         <Group grow>
-          <TextInput label="Author name" value={author.name} onChange={(e) => setAuthor({ ...author, name: e.currentTarget.value })} />
-          <TextInput label="Author email" value={author.email} onChange={(e) => setAuthor({ ...author, email: e.currentTarget.value })} />
+          <TextInput
+            label="Author name"
+            value={author.name}
+            onChange={(e) => setAuthor({ ...author, name: e.currentTarget.value })}
+          />
+          <TextInput
+            label="Author email"
+            value={author.email}
+            onChange={(e) => setAuthor({ ...author, email: e.currentTarget.value })}
+          />
         </Group>
         {error && (
           <Text c="red" size="sm" role="alert">
@@ -95,7 +118,11 @@ export function CommitModal({ opened, onClose, onDone }: { opened: boolean; onCl
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button onClick={() => void commit()} loading={busy} disabled={!message.trim() || !author.name.trim() || author.email.trim().length < 3 || files.length === 0}>
+          <Button
+            onClick={() => void commit()}
+            loading={busy}
+            disabled={!message.trim() || !author.name.trim() || author.email.trim().length < 3 || files.length === 0}
+          >
             Commit {files.length} file{files.length === 1 ? '' : 's'}
           </Button>
         </Group>

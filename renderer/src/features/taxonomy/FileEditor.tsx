@@ -13,7 +13,14 @@ import { messageOf, useTaxonomy } from './taxonomy-store';
 /** The open file: form or YAML view of a qna.yaml (or plain text for attribution.txt and READMEs), problems and counters. */
 export function FileEditor() {
   const { file, findings, stats, lastFixes, setText, save } = useTaxonomy(
-    useShallow((s) => ({ file: s.file, findings: s.findings, stats: s.stats, lastFixes: s.lastFixes, setText: s.setText, save: s.save })),
+    useShallow((s) => ({
+      file: s.file,
+      findings: s.findings,
+      stats: s.stats,
+      lastFixes: s.lastFixes,
+      setText: s.setText,
+      save: s.save,
+    })),
   );
   const [view, setView] = useState<'form' | 'yaml'>('yaml');
   const [jump, setJump] = useState<{ line: number; column: number; n: number } | null>(null);
@@ -57,7 +64,14 @@ export function FileEditor() {
               aria-label="Editor view"
             />
           )}
-          <Button size="xs" leftSection={<IconDeviceFloppy size={14} />} onClick={doSave} disabled={!dirty} title="Save (Ctrl+S)" aria-label="Save file">
+          <Button
+            size="xs"
+            leftSection={<IconDeviceFloppy size={14} />}
+            onClick={doSave}
+            disabled={!dirty}
+            title="Save (Ctrl+S)"
+            aria-label="Save file"
+          >
             Save
           </Button>
         </Group>
@@ -75,11 +89,32 @@ export function FileEditor() {
       {isQna && <LimitCounters stats={stats} />}
       <div style={{ flex: 1, minHeight: 0, overflow: 'auto' }}>
         {!isQna ? (
-          <Textarea aria-label={file.path} autosize minRows={12} value={file.text} onChange={(e) => setText(e.currentTarget.value)} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
+          <Textarea
+            aria-label={file.path}
+            autosize
+            minRows={12}
+            value={file.text}
+            onChange={(e) => setText(e.currentTarget.value)}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          />
         ) : view === 'yaml' ? (
-          <QnaCodeEditor key={file.path} text={file.text} findings={findings} kind={kind} onChange={setText} onSave={doSave} jumpTo={jump} />
+          <QnaCodeEditor
+            key={file.path}
+            text={file.text}
+            findings={findings}
+            kind={kind}
+            onChange={setText}
+            onSave={doSave}
+            jumpTo={jump}
+          />
         ) : (
-          <QnaFormView text={file.text} kind={kind} stats={stats} onChange={setText} onAddDocument={kind === 'knowledge' ? () => setDocOpen(true) : undefined} />
+          <QnaFormView
+            text={file.text}
+            kind={kind}
+            stats={stats}
+            onChange={setText}
+            onAddDocument={kind === 'knowledge' ? () => setDocOpen(true) : undefined}
+          />
         )}
       </div>
       {isQna && (

@@ -12,12 +12,18 @@ const icon = {
 export function FindingsList({ findings, onJump }: { findings: FindingInfo[]; onJump(f: FindingInfo): void }) {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const fixable = findings.filter((f) => f.fixable).length;
-  const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? a.line - b.line : a.severity === 'error' ? -1 : b.severity === 'error' ? 1 : 0));
+  const sorted = [...findings].sort((a, b) =>
+    a.severity === b.severity ? a.line - b.line : a.severity === 'error' ? -1 : b.severity === 'error' ? 1 : 0,
+  );
   return (
     <Paper withBorder radius="md" p="sm" component="section" aria-label="Problems">
       <Group justify="space-between" mb={findings.length ? 'xs' : 0}>
         <Group gap="xs">
-          {findings.length === 0 ? <IconCircleCheck size={18} color="var(--mantine-color-teal-6)" aria-hidden /> : icon[errors ? 'error' : 'warning']}
+          {findings.length === 0 ? (
+            <IconCircleCheck size={18} color="var(--mantine-color-teal-6)" aria-hidden />
+          ) : (
+            icon[errors ? 'error' : 'warning']
+          )}
           <Text fw={600} size="sm">
             {findings.length === 0
               ? 'No problems: this file matches InstructLab’s schema and lint rules.'
@@ -35,9 +41,19 @@ export function FindingsList({ findings, onJump }: { findings: FindingInfo[]; on
           <Stack gap={2} component="ul" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
             {sorted.map((f, i) => (
               <li key={i}>
-                <UnstyledButton onClick={() => onJump(f)} w="100%" p={4} style={{ borderRadius: 6 }} aria-label={`Line ${f.line}: ${f.message}`}>
+                <UnstyledButton
+                  onClick={() => onJump(f)}
+                  w="100%"
+                  p={4}
+                  style={{ borderRadius: 6 }}
+                  aria-label={`Line ${f.line}: ${f.message}`}
+                >
                   <Group gap="xs" wrap="nowrap" align="flex-start">
-                    {f.fixable ? <IconWand size={16} color="var(--mantine-color-teal-6)" aria-hidden /> : icon[f.severity]}
+                    {f.fixable ? (
+                      <IconWand size={16} color="var(--mantine-color-teal-6)" aria-hidden />
+                    ) : (
+                      icon[f.severity]
+                    )}
                     <Text size="xs" c="dimmed" ff="monospace" style={{ flexShrink: 0 }} w={56}>
                       {f.line}:{f.column}
                     </Text>

@@ -16,7 +16,12 @@ function Meter({ label, value, max, min }: { label: string; value: number; max?:
             {value}/{max ?? min}
           </Text>
         </Group>
-        <Progress size="xs" value={Math.min(100, (value / (max ?? min ?? 1)) * 100)} color={color} aria-label={`${label} ${value} of ${max ?? min}`} />
+        <Progress
+          size="xs"
+          value={Math.min(100, (value / (max ?? min ?? 1)) * 100)}
+          color={color}
+          aria-label={`${label} ${value} of ${max ?? min}`}
+        />
       </Stack>
     </Tooltip>
   );
@@ -39,8 +44,16 @@ export function LimitCounters({ stats }: { stats: QnaStats | null }) {
       )}
       {knowledge && (
         <>
-          <Meter label="Longest context" value={Math.max(0, ...stats.seeds.map((s) => s.contextWords))} max={QNA_LIMITS.maxContextWords} />
-          <Meter label="Most Q&A words" value={Math.max(0, ...stats.seeds.map((s) => s.qnaWords))} max={QNA_LIMITS.maxSeedQnaWords} />
+          <Meter
+            label="Longest context"
+            value={Math.max(0, ...stats.seeds.map((s) => s.contextWords))}
+            max={QNA_LIMITS.maxContextWords}
+          />
+          <Meter
+            label="Most Q&A words"
+            value={Math.max(0, ...stats.seeds.map((s) => s.qnaWords))}
+            max={QNA_LIMITS.maxSeedQnaWords}
+          />
         </>
       )}
     </Group>

@@ -16,7 +16,12 @@ const slug = (s: string): string =>
     .trim()
     .toLowerCase()
     .split('/')
-    .map((p) => p.trim().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, ''))
+    .map((p) =>
+      p
+        .trim()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, ''),
+    )
     .filter(Boolean)
     .join('/');
 
@@ -35,8 +40,18 @@ export function NewEntryWizard({ opened, onClose, onCreated, defaultAuthor }: Pr
   const create = async (): Promise<void> => {
     setError(null);
     try {
-      const qna = newQnaText(kind === 'knowledge' ? { kind, created_by: author, domain: topic } : { kind, created_by: author, task_description: topic });
-      const attribution = formatAttribution({ title: source.title, link: source.link, revision: '', license: source.license, creators: author });
+      const qna = newQnaText(
+        kind === 'knowledge'
+          ? { kind, created_by: author, domain: topic }
+          : { kind, created_by: author, task_description: topic },
+      );
+      const attribution = formatAttribution({
+        title: source.title,
+        link: source.link,
+        revision: '',
+        license: source.license,
+        creators: author,
+      });
       const r = await api.call('taxonomy.createEntry', { path: folder, qna, attribution });
       onCreated(r.qnaPath);
       setStep(0);
@@ -85,7 +100,12 @@ export function NewEntryWizard({ opened, onClose, onCreated, defaultAuthor }: Pr
           <Stack gap="sm">
             <TextInput label="Created by" value={author} onChange={(e) => setAuthor(e.currentTarget.value)} />
             {kind === 'knowledge' ? (
-              <TextInput label="Domain" description="The subject, e.g. astronomy" value={topic} onChange={(e) => setTopic(e.currentTarget.value)} />
+              <TextInput
+                label="Domain"
+                description="The subject, e.g. astronomy"
+                value={topic}
+                onChange={(e) => setTopic(e.currentTarget.value)}
+              />
             ) : (
               <Textarea label="Task description" value={topic} onChange={(e) => setTopic(e.currentTarget.value)} />
             )}
@@ -93,10 +113,23 @@ export function NewEntryWizard({ opened, onClose, onCreated, defaultAuthor }: Pr
               Attribution (attribution.txt)
             </Text>
             <Group grow>
-              <TextInput label="Title of the work" value={source.title} onChange={(e) => setSource({ ...source, title: e.currentTarget.value })} />
-              <TextInput label="License (SPDX)" placeholder="CC-BY-4.0" value={source.license} onChange={(e) => setSource({ ...source, license: e.currentTarget.value })} />
+              <TextInput
+                label="Title of the work"
+                value={source.title}
+                onChange={(e) => setSource({ ...source, title: e.currentTarget.value })}
+              />
+              <TextInput
+                label="License (SPDX)"
+                placeholder="CC-BY-4.0"
+                value={source.license}
+                onChange={(e) => setSource({ ...source, license: e.currentTarget.value })}
+              />
             </Group>
-            <TextInput label="Link to the work" value={source.link} onChange={(e) => setSource({ ...source, link: e.currentTarget.value })} />
+            <TextInput
+              label="Link to the work"
+              value={source.link}
+              onChange={(e) => setSource({ ...source, link: e.currentTarget.value })}
+            />
           </Stack>
         </Stepper.Step>
       </Stepper>

@@ -34,7 +34,8 @@ export function OpenTaxonomy({ onReady }: { onReady(): void }) {
               Start a new taxonomy
             </Title>
             <Text size="sm" c="dimmed">
-              Creates a git repository in LabForge’s data folder with knowledge/, compositional_skills/ and foundational_skills/, each with a short README.
+              Creates a git repository in LabForge’s data folder with knowledge/, compositional_skills/ and
+              foundational_skills/, each with a short README.
             </Text>
             <Button onClick={() => void run('create')} loading={busy === 'create'} style={{ alignSelf: 'flex-start' }}>
               Create new taxonomy
@@ -51,8 +52,20 @@ export function OpenTaxonomy({ onReady }: { onReady(): void }) {
             <Title order={2} size="h3">
               Open an existing clone
             </Title>
-            <TextInput label="Folder" description="A git clone of a taxonomy, e.g. ~/instructlab/taxonomy" placeholder="/home/me/taxonomy" value={path} onChange={(e) => setPath(e.currentTarget.value)} />
-            <Button variant="default" onClick={() => void run('open')} disabled={!path.trim()} loading={busy === 'open'} style={{ alignSelf: 'flex-start' }}>
+            <TextInput
+              label="Folder"
+              description="A git clone of a taxonomy, e.g. ~/instructlab/taxonomy"
+              placeholder="/home/me/taxonomy"
+              value={path}
+              onChange={(e) => setPath(e.currentTarget.value)}
+            />
+            <Button
+              variant="default"
+              onClick={() => void run('open')}
+              disabled={!path.trim()}
+              loading={busy === 'open'}
+              style={{ alignSelf: 'flex-start' }}
+            >
               Open
             </Button>
           </Stack>

@@ -31,7 +31,16 @@ const toDiagnostics = (state: EditorState, findings: FindingInfo[]): Diagnostic[
   });
 
 /** One Dark in dark mode (transparent so the Mantine surface shows through), CodeMirror's default look in light mode. */
-const schemeTheme = (dark: boolean) => (dark ? [oneDark, EditorView.theme({ '&': { backgroundColor: 'transparent' }, '.cm-gutters': { backgroundColor: 'transparent' } }, { dark: true })] : []);
+const schemeTheme = (dark: boolean) =>
+  dark
+    ? [
+        oneDark,
+        EditorView.theme(
+          { '&': { backgroundColor: 'transparent' }, '.cm-gutters': { backgroundColor: 'transparent' } },
+          { dark: true },
+        ),
+      ]
+    : [];
 
 /** CodeMirror 6 with YAML highlighting, the shared validator's findings as lint markers, and schema completion. */
 export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }: Props) {
@@ -61,7 +70,10 @@ export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }
           EditorView.updateListener.of((u) => {
             if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
           }),
-          EditorView.theme({ '&': { height: '100%', fontSize: '13px' }, '.cm-scroller': { fontFamily: 'var(--mantine-font-family-monospace)' } }),
+          EditorView.theme({
+            '&': { height: '100%', fontSize: '13px' },
+            '.cm-scroller': { fontFamily: 'var(--mantine-font-family-monospace)' },
+          }),
           theme.current.of(schemeTheme(dark)),
         ],
       }),
@@ -78,7 +90,8 @@ export function QnaCodeEditor({ text, findings, kind, onChange, onSave, jumpTo }
 
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== text) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+    if (v && v.state.doc.toString() !== text)
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
   }, [text]);
 
   useEffect(() => {

@@ -1,6 +1,25 @@
-import { ActionIcon, Alert, Button, Group, Paper, Stack, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Group,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { IconAlertCircle, IconPlus, IconTrash } from '@tabler/icons-react';
-import { applyForm, emptySeed, readForm, type QnaForm, type QnaStats, type SeedForm } from '../../../../electron/shared/taxonomy';
+import {
+  applyForm,
+  emptySeed,
+  readForm,
+  type QnaForm,
+  type QnaStats,
+  type SeedForm,
+} from '../../../../electron/shared/taxonomy';
 import { AskModelButton } from './AskModelButton';
 import { SeedCounters } from './LimitCounters';
 
@@ -33,14 +52,36 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
     <Stack gap="md">
       <Paper withBorder p="md" radius="md">
         <Stack gap="sm">
-          <TextInput label="Created by" description="Your name or GitHub user name" value={form.created_by} onChange={(e) => update((f) => (f.created_by = e.currentTarget.value))} />
+          <TextInput
+            label="Created by"
+            description="Your name or GitHub user name"
+            value={form.created_by}
+            onChange={(e) => update((f) => (f.created_by = e.currentTarget.value))}
+          />
           {kind === 'knowledge' ? (
             <>
-              <TextInput label="Domain" description="The subject, e.g. astronomy (goes into the prompts)" value={form.domain} onChange={(e) => update((f) => (f.domain = e.currentTarget.value))} />
-              <Textarea label="Document outline" description="A short summary of the document (goes into the prompts)" {...area} value={form.document_outline} onChange={(e) => update((f) => (f.document_outline = e.currentTarget.value))} />
+              <TextInput
+                label="Domain"
+                description="The subject, e.g. astronomy (goes into the prompts)"
+                value={form.domain}
+                onChange={(e) => update((f) => (f.domain = e.currentTarget.value))}
+              />
+              <Textarea
+                label="Document outline"
+                description="A short summary of the document (goes into the prompts)"
+                {...area}
+                value={form.document_outline}
+                onChange={(e) => update((f) => (f.document_outline = e.currentTarget.value))}
+              />
             </>
           ) : (
-            <Textarea label="Task description" description="What the skill does, in one sentence" {...area} value={form.task_description} onChange={(e) => update((f) => (f.task_description = e.currentTarget.value))} />
+            <Textarea
+              label="Task description"
+              description="What the skill does, in one sentence"
+              {...area}
+              value={form.task_description}
+              onChange={(e) => update((f) => (f.task_description = e.currentTarget.value))}
+            />
           )}
         </Stack>
       </Paper>
@@ -58,14 +99,30 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
             )}
           </Group>
           <Stack gap="xs">
-            <TextInput label="Repository" value={form.document.repo} onChange={(e) => update((f) => (f.document.repo = e.currentTarget.value))} />
+            <TextInput
+              label="Repository"
+              value={form.document.repo}
+              onChange={(e) => update((f) => (f.document.repo = e.currentTarget.value))}
+            />
             <Group grow>
-              <TextInput label="Commit" value={form.document.commit} onChange={(e) => update((f) => (f.document.commit = e.currentTarget.value))} />
+              <TextInput
+                label="Commit"
+                value={form.document.commit}
+                onChange={(e) => update((f) => (f.document.commit = e.currentTarget.value))}
+              />
               <TextInput
                 label="Patterns"
                 description="Comma-separated, e.g. *.md"
                 value={form.document.patterns.join(', ')}
-                onChange={(e) => update((f) => (f.document.patterns = e.currentTarget.value.split(',').map((s) => s.trim()).filter(Boolean)))}
+                onChange={(e) =>
+                  update(
+                    (f) =>
+                      (f.document.patterns = e.currentTarget.value
+                        .split(',')
+                        .map((s) => s.trim())
+                        .filter(Boolean)),
+                  )
+                }
               />
             </Group>
           </Stack>
@@ -76,7 +133,12 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
         <Title order={3} size="h5">
           Seed examples ({form.seed_examples.length})
         </Title>
-        <Button size="xs" variant="light" leftSection={<IconPlus size={14} />} onClick={() => update((f) => f.seed_examples.push(emptySeed(kind)))}>
+        <Button
+          size="xs"
+          variant="light"
+          leftSection={<IconPlus size={14} />}
+          onClick={() => update((f) => f.seed_examples.push(emptySeed(kind)))}
+        >
           Add seed example
         </Button>
       </Group>
@@ -89,7 +151,12 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
             <Group gap="sm">
               <SeedCounters stats={stats} index={i} />
               <Tooltip label="Remove this seed example">
-                <ActionIcon variant="subtle" color="red" aria-label={`Remove seed example ${i + 1}`} onClick={() => update((f) => f.seed_examples.splice(i, 1))}>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Remove seed example ${i + 1}`}
+                  onClick={() => update((f) => f.seed_examples.splice(i, 1))}
+                >
                   <IconTrash size={16} />
                 </ActionIcon>
               </Tooltip>
@@ -105,9 +172,19 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
             />
             {kind === 'skill' ? (
               <>
-                <Textarea label="Question" {...area} value={s.question} onChange={(e) => seed(i, (x) => (x.question = e.currentTarget.value))} />
+                <Textarea
+                  label="Question"
+                  {...area}
+                  value={s.question}
+                  onChange={(e) => seed(i, (x) => (x.question = e.currentTarget.value))}
+                />
                 <AskModelButton question={s.question} />
-                <Textarea label="Answer" {...area} value={s.answer} onChange={(e) => seed(i, (x) => (x.answer = e.currentTarget.value))} />
+                <Textarea
+                  label="Answer"
+                  {...area}
+                  value={s.answer}
+                  onChange={(e) => seed(i, (x) => (x.answer = e.currentTarget.value))}
+                />
               </>
             ) : (
               s.questions_and_answers.map((p, j) => (
@@ -117,20 +194,46 @@ export function QnaFormView({ text, kind, stats, onChange, onAddDocument }: Prop
                       Question and answer {j + 1}
                       {j >= 3 ? ' (not used: SDG reads the first 3)' : ''}
                     </Text>
-                    <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Remove pair ${j + 1} of seed ${i + 1}`} onClick={() => seed(i, (x) => x.questions_and_answers.splice(j, 1))}>
+                    <ActionIcon
+                      size="sm"
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Remove pair ${j + 1} of seed ${i + 1}`}
+                      onClick={() => seed(i, (x) => x.questions_and_answers.splice(j, 1))}
+                    >
                       <IconTrash size={14} />
                     </ActionIcon>
                   </Group>
                   <Stack gap={6}>
-                    <Textarea aria-label={`Seed ${i + 1} question ${j + 1}`} placeholder="Question" {...area} minRows={1} value={p.question} onChange={(e) => seed(i, (x) => (x.questions_and_answers[j]!.question = e.currentTarget.value))} />
+                    <Textarea
+                      aria-label={`Seed ${i + 1} question ${j + 1}`}
+                      placeholder="Question"
+                      {...area}
+                      minRows={1}
+                      value={p.question}
+                      onChange={(e) => seed(i, (x) => (x.questions_and_answers[j]!.question = e.currentTarget.value))}
+                    />
                     <AskModelButton question={p.question} />
-                    <Textarea aria-label={`Seed ${i + 1} answer ${j + 1}`} placeholder="Answer" {...area} minRows={1} value={p.answer} onChange={(e) => seed(i, (x) => (x.questions_and_answers[j]!.answer = e.currentTarget.value))} />
+                    <Textarea
+                      aria-label={`Seed ${i + 1} answer ${j + 1}`}
+                      placeholder="Answer"
+                      {...area}
+                      minRows={1}
+                      value={p.answer}
+                      onChange={(e) => seed(i, (x) => (x.questions_and_answers[j]!.answer = e.currentTarget.value))}
+                    />
                   </Stack>
                 </Paper>
               ))
             )}
             {kind === 'knowledge' && (
-              <Button size="compact-xs" variant="subtle" leftSection={<IconPlus size={12} />} onClick={() => seed(i, (x) => x.questions_and_answers.push({ question: '', answer: '' }))} style={{ alignSelf: 'flex-start' }}>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                leftSection={<IconPlus size={12} />}
+                onClick={() => seed(i, (x) => x.questions_and_answers.push({ question: '', answer: '' }))}
+                style={{ alignSelf: 'flex-start' }}
+              >
                 Add question and answer
               </Button>
             )}

@@ -1,4 +1,18 @@
-import { Alert, Badge, Button, Center, Grid, Group, Loader, Menu, Paper, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Center,
+  Grid,
+  Group,
+  Loader,
+  Menu,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { IconAlertCircle, IconBinaryTree, IconGitBranch, IconGitCommit, IconPlus } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -16,23 +30,55 @@ function BranchMenu({ current, onError }: { current: string | null; onError(e: u
   const [branches, setBranches] = useState<string[]>([]);
   const [name, setName] = useState('');
   return (
-    <Menu shadow="md" width={240} onOpen={() => void api.call('taxonomy.branches', {}).then((b) => setBranches(b.local)).catch(onError)}>
+    <Menu
+      shadow="md"
+      width={240}
+      onOpen={() =>
+        void api
+          .call('taxonomy.branches', {})
+          .then((b) => setBranches(b.local))
+          .catch(onError)
+      }
+    >
       <Menu.Target>
-        <Button variant="default" leftSection={<IconGitBranch size={16} />} aria-label={`Branch ${current ?? '(detached)'}`}>
+        <Button
+          variant="default"
+          leftSection={<IconGitBranch size={16} />}
+          aria-label={`Branch ${current ?? '(detached)'}`}
+        >
           {current ?? 'detached'}
         </Button>
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>Switch branch</Menu.Label>
         {branches.map((b) => (
-          <Menu.Item key={b} disabled={b === current} onClick={() => void api.call('taxonomy.checkout', { branch: b }).catch(onError)}>
+          <Menu.Item
+            key={b}
+            disabled={b === current}
+            onClick={() => void api.call('taxonomy.checkout', { branch: b }).catch(onError)}
+          >
             {b}
           </Menu.Item>
         ))}
         <Menu.Divider />
         <Group p="xs" gap={4} wrap="nowrap">
-          <TextInput size="xs" placeholder="new-branch" value={name} onChange={(e) => setName(e.currentTarget.value)} aria-label="New branch name" />
-          <Button size="xs" disabled={!name.trim()} onClick={() => void api.call('taxonomy.createBranch', { name: name.trim() }).then(() => setName('')).catch(onError)}>
+          <TextInput
+            size="xs"
+            placeholder="new-branch"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            aria-label="New branch name"
+          />
+          <Button
+            size="xs"
+            disabled={!name.trim()}
+            onClick={() =>
+              void api
+                .call('taxonomy.createBranch', { name: name.trim() })
+                .then(() => setName(''))
+                .catch(onError)
+            }
+          >
             Create
           </Button>
         </Group>
@@ -42,7 +88,16 @@ function BranchMenu({ current, onError }: { current: string | null; onError(e: u
 }
 
 export function TaxonomyPage() {
-  const s = useTaxonomy(useShallow((x) => ({ info: x.info, loaded: x.loaded, entries: x.entries, diff: x.diff, file: x.file, error: x.error })));
+  const s = useTaxonomy(
+    useShallow((x) => ({
+      info: x.info,
+      loaded: x.loaded,
+      entries: x.entries,
+      diff: x.diff,
+      file: x.file,
+      error: x.error,
+    })),
+  );
   const { refresh, select, setError } = useTaxonomy.getState();
   const [wizard, setWizard] = useState(false);
   const [commit, setCommit] = useState(false);
@@ -67,7 +122,17 @@ export function TaxonomyPage() {
             <Button variant="default" leftSection={<IconPlus size={16} />} onClick={() => setWizard(true)}>
               New entry
             </Button>
-            <Button leftSection={<IconGitCommit size={16} />} onClick={() => setCommit(true)} rightSection={s.info.dirtyFiles ? <Badge size="sm" color="white" c="indigo" variant="filled">{s.info.dirtyFiles}</Badge> : undefined}>
+            <Button
+              leftSection={<IconGitCommit size={16} />}
+              onClick={() => setCommit(true)}
+              rightSection={
+                s.info.dirtyFiles ? (
+                  <Badge size="sm" color="white" c="indigo" variant="filled">
+                    {s.info.dirtyFiles}
+                  </Badge>
+                ) : undefined
+              }
+            >
               Review & commit
             </Button>
           </Group>
@@ -90,7 +155,14 @@ export function TaxonomyPage() {
     <>
       {header}
       {s.error && (
-        <Alert color="red" icon={<IconAlertCircle />} withCloseButton onClose={() => setError(null)} mb="md" role="alert">
+        <Alert
+          color="red"
+          icon={<IconAlertCircle />}
+          withCloseButton
+          onClose={() => setError(null)}
+          mb="md"
+          role="alert"
+        >
           {s.error}
         </Alert>
       )}

@@ -50,7 +50,14 @@ export function TaxonomyTree({ entries, selected, changed, onSelect }: Props) {
           {e.files
             .filter((f) => /\.(txt|md|ya?ml)$/i.test(f))
             .map((f) => (
-              <NavLink key={f} label={<Text size="xs">{f}</Text>} leftSection={<IconFile size={14} />} active={selected === `${e.path}/${f}`} onClick={() => onSelect(`${e.path}/${f}`)} py={2} />
+              <NavLink
+                key={f}
+                label={<Text size="xs">{f}</Text>}
+                leftSection={<IconFile size={14} />}
+                active={selected === `${e.path}/${f}`}
+                onClick={() => onSelect(`${e.path}/${f}`)}
+                py={2}
+              />
             ))}
         </NavLink>
       );
@@ -69,7 +76,13 @@ export function TaxonomyTree({ entries, selected, changed, onSelect }: Props) {
         defaultOpened
         childrenOffset={14}
       >
-        {kids.length ? kids.map(render) : <Text size="xs" c="dimmed" px="sm" py={4}>empty</Text>}
+        {kids.length ? (
+          kids.map(render)
+        ) : (
+          <Text size="xs" c="dimmed" px="sm" py={4}>
+            empty
+          </Text>
+        )}
       </NavLink>
     );
   };

@@ -9,16 +9,25 @@ export function TrainingDiff({ diff, onOpen }: { diff: TaxonomyDiffInfo | null; 
     <Paper withBorder radius="md" p="md" component="section" aria-label="Training diff">
       <Group justify="space-between" mb="xs">
         <Title order={3} size="h5">
-          {diff.leaves.length === 0 ? 'Nothing new to train' : diff.leaves.length === 1 ? 'This leaf will be trained' : `These ${diff.leaves.length} leaves will be trained`}
+          {diff.leaves.length === 0
+            ? 'Nothing new to train'
+            : diff.leaves.length === 1
+              ? 'This leaf will be trained'
+              : `These ${diff.leaves.length} leaves will be trained`}
         </Title>
       </Group>
       <Text size="xs" c="dimmed" mb="xs">
-        Compared with <Text span ff="monospace" size="xs">{diff.base}</Text>
-        {diff.base === 'origin/main' ? '' : /^[0-9a-f]{7,}$/.test(diff.base) ? ' (the first commit)' : ''}, uncommitted edits included.
+        Compared with{' '}
+        <Text span ff="monospace" size="xs">
+          {diff.base}
+        </Text>
+        {diff.base === 'origin/main' ? '' : /^[0-9a-f]{7,}$/.test(diff.base) ? ' (the first commit)' : ''}, uncommitted
+        edits included.
       </Text>
       {diff.leaves.length === 0 && (
         <Text size="sm" c="dimmed">
-          No qna.yaml is new or changed since the base, so a run would stop with “No new leaf nodes found”. Add or edit an entry.
+          No qna.yaml is new or changed since the base, so a run would stop with “No new leaf nodes found”. Add or edit
+          an entry.
         </Text>
       )}
       <Stack gap={6}>
@@ -28,7 +37,12 @@ export function TrainingDiff({ diff, onOpen }: { diff: TaxonomyDiffInfo | null; 
               {l.kind === 'knowledge' ? <IconBook size={14} /> : <IconPuzzle size={14} />}
             </ThemeIcon>
             <div style={{ minWidth: 0 }}>
-              <Text size="sm" fw={600} style={{ cursor: onOpen ? 'pointer' : undefined, wordBreak: 'break-all' }} onClick={() => onOpen?.(l.path)}>
+              <Text
+                size="sm"
+                fw={600}
+                style={{ cursor: onOpen ? 'pointer' : undefined, wordBreak: 'break-all' }}
+                onClick={() => onOpen?.(l.path)}
+              >
                 {l.leafId}
               </Text>
               <Text size="xs" c="dimmed">

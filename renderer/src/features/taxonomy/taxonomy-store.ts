@@ -69,12 +69,21 @@ export const useTaxonomy = create<TaxonomyState>()((set, get) => {
         set({ info: null, loaded: true, entries: [], diff: null });
         return;
       }
-      const [tree, diff] = await Promise.all([api.call('taxonomy.tree', {}), api.call('taxonomy.diff', {}).catch(() => null)]);
+      const [tree, diff] = await Promise.all([
+        api.call('taxonomy.tree', {}),
+        api.call('taxonomy.diff', {}).catch(() => null),
+      ]);
       set({ info, loaded: true, entries: tree.entries, diff });
     },
     select: async (path) => {
       const f = await api.call('taxonomy.read', { path });
-      set({ file: { path: f.path, text: f.text, savedText: f.text, etag: f.etag }, findings: [], stats: null, lastFixes: [], error: null });
+      set({
+        file: { path: f.path, text: f.text, savedText: f.text, etag: f.etag },
+        findings: [],
+        stats: null,
+        lastFixes: [],
+        error: null,
+      });
       if (path.endsWith('qna.yaml')) validate(f.path, f.text);
     },
     setText: (text) => {

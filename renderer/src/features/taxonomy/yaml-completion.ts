@@ -39,7 +39,12 @@ export function qnaCompletion(kind: 'knowledge' | 'skill') {
     else return null;
     return {
       from: ctx.pos - m[3]!.length,
-      options: keys.map((k) => ({ label: k.key, type: 'property', info: k.doc, apply: `${k.key}:${k.snippet.replace(/\n/g, `\n${' '.repeat(indent)}`)}` })),
+      options: keys.map((k) => ({
+        label: k.key,
+        type: 'property',
+        info: k.doc,
+        apply: `${k.key}:${k.snippet.replace(/\n/g, `\n${' '.repeat(indent)}`)}`,
+      })),
       validFor: /^[A-Za-z_]*$/,
     };
   };
