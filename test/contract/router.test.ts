@@ -5,20 +5,12 @@ import type { ApiClient } from '../../electron/shared/client.js';
 import type { JobInfo } from '../../electron/shared/contract/index.js';
 import { AppError } from '../../electron/shared/errors.js';
 import { connectMemory } from '../helpers/memory-client.js';
+import { rejection } from '../helpers/rejection.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** Calls a method the contract does not know, bypassing the client's types. */
 const rawCall = (api: ApiClient, method: string, params: unknown): Promise<unknown> =>
   (api.call as (m: string, p: unknown) => Promise<unknown>)(method, params);
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the API over the in-memory transport', () => {
   const dir = tempDir();

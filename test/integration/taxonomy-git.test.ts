@@ -4,24 +4,15 @@ import git from 'isomorphic-git';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/create-core.js';
-import type { AppError } from '../../electron/shared/errors.js';
 import { formatAttribution, newQnaText } from '../../electron/shared/taxonomy/index.js';
 import { connectMemory } from '../helpers/memory-client.js';
+import { rejection } from '../helpers/rejection.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const FIX = path.resolve('test/fixtures/taxonomy/valid');
 const phoenix = readFileSync(path.join(FIX, 'knowledge-phoenix.yaml'), 'utf8');
 const haiku = readFileSync(path.join(FIX, 'compositional-haiku.yaml'), 'utf8');
 const author = { name: 'Ada Tester', email: 'ada@example.com' };
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('taxonomy over the API, on real git repositories', () => {
   const dir = tempDir();

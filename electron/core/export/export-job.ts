@@ -159,6 +159,13 @@ export function exportJob(deps: {
             },
           );
         }
+        if (!check.tokenizationMatches.every(Boolean)) {
+          ctx.log(
+            "llama.cpp tokenizes the chat-formatted prompts differently from the checkpoint's tokenizer (often a space " +
+              'prefix after special tokens); answers in GGUF apps may differ slightly from the checkpoint.',
+            'warn',
+          );
+        }
         await fs.rename(part, out);
         const stat = await fs.stat(out);
         const result: ExportResult = {

@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors.js';
 import type { JobContext, JobKind } from '../jobs/job-kind.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { KvStore } from '../store/kv-store.js';
-import { findNativeDir } from '../training/native-paths.js';
+import { findNativeDir, venvPython } from '../training/native-paths.js';
 import { defaultCandidates, findSystemPython, installAdvice, probePython, versionString } from './interpreter.js';
 import { PipProgress, requirementCount } from './pip-progress.js';
 import { lockWithoutTorch, pinnedTorch, torchPlan } from './torch-plan.js';
@@ -22,9 +22,6 @@ export interface SetupParams {
   existingPython?: string;
   cuda?: boolean;
 }
-
-const venvPython = (venv: string): string =>
-  process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
 
 /** Runs a command, feeding every output line to `onLine`; rejects with the last lines on failure. */
 function runLines(

@@ -29,7 +29,8 @@ export function findNativeDir(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-const venvPython = (venv: string): string =>
+/** The interpreter inside a virtual environment folder. */
+export const venvPython = (venv: string): string =>
   process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
 
 /**

@@ -1,8 +1,9 @@
-import { Alert, Button, EmptyState, Group, Paper, Table, Text, Title } from '@mantine/core';
-import { IconAlertCircle, IconFileText, IconListCheck } from '@tabler/icons-react';
+import { Button, EmptyState, Group, Paper, Table, Text, Title } from '@mantine/core';
+import { IconFileText, IconListCheck } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobInfo } from '../../../../electron/shared/contract';
+import { JobErrorAlert } from '../../components/JobErrorAlert';
 import { JobActions } from '../../components/JobActions';
 import { JobProgress } from '../../components/JobProgress';
 import { JobStateBadge } from '../../components/JobStateBadge';
@@ -45,17 +46,7 @@ function JobDetails({ job }: { job: JobInfo }) {
           <JobActions job={job} size="sm" />
         </Group>
       </Group>
-      {job.error && job.state !== 'cancelled' && (
-        <Alert
-          color={job.state === 'interrupted' ? 'orange' : 'red'}
-          variant="light"
-          icon={<IconAlertCircle size={18} />}
-          title={job.error.message}
-          mb="md"
-        >
-          {job.error.hint ?? `Error code ${job.error.code}.`}
-        </Alert>
-      )}
+      <JobErrorAlert job={job} />
       <JobLog id={job.id} title={job.title} />
     </Paper>
   );

@@ -1,7 +1,8 @@
 import { Alert, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useEffect, useMemo } from 'react';
 import type { JobInfo, TrainingParams } from '../../../../electron/shared/contract';
+import { JobErrorAlert } from '../../components/JobErrorAlert';
 import { JobActions } from '../../components/JobActions';
 import { JobStateBadge } from '../../components/JobStateBadge';
 import { formatDuration, formatMb } from '../../components/format';
@@ -81,17 +82,7 @@ export function RunDetail({ job }: { job: JobInfo }) {
         </Group>
       </Group>
 
-      {job.error && job.state !== 'cancelled' && (
-        <Alert
-          color={job.state === 'interrupted' ? 'orange' : 'red'}
-          variant="light"
-          icon={<IconAlertCircle size={18} />}
-          title={job.error.message}
-          mb="md"
-        >
-          {job.error.hint ?? `Error code ${job.error.code}. The Jobs page has the full log.`}
-        </Alert>
-      )}
+      <JobErrorAlert job={job} fallback="The Jobs page has the full log." />
       {job.state === 'cancelled' && (
         <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} />} mb="md" title="Stopped as requested">
           {job.error?.message ?? 'The run was cancelled.'} Resume continues from the last checkpoint.
