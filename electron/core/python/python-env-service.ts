@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { PythonStatus } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { JobContext, JobKind } from '../jobs/job-kind.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { KvStore } from '../store/kv-store.js';
 import { findNativeDir, venvPython } from '../training/native-paths.js';
+import { CommandFailed, runLines } from '../util/run-lines.js';
 import { defaultCandidates, findSystemPython, installAdvice, probePython, versionString } from './interpreter.js';
 import { PipProgress, requirementCount } from './pip-progress.js';
 import { lockWithoutTorch, pinnedTorch, torchPlan } from './torch-plan.js';
@@ -21,32 +20,6 @@ export interface SetupParams {
   python?: string;
   existingPython?: string;
   cuda?: boolean;
-}
-
-/** Runs a command, feeding every output line to `onLine`; rejects with the last lines on failure. */
-function runLines(
-  cmd: string,
-  args: string[],
-  onLine: (l: string) => void,
-  signal: AbortSignal,
-  env?: NodeJS.ProcessEnv,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { signal, env: env ?? process.env, windowsHide: true });
-    const tail: string[] = [];
-    const take = (l: string): void => {
-      tail.push(l);
-      if (tail.length > 30) tail.shift();
-      onLine(l);
-    };
-    createInterface({ input: child.stdout }).on('line', take);
-    createInterface({ input: child.stderr }).on('line', take);
-    child.on('error', (err) => reject(err));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(Object.assign(new Error(`${path.basename(cmd)} exited with code ${code}`), { tail }));
-    });
-  });
 }
 
 /**
@@ -102,7 +75,10 @@ export class PythonEnvService {
 
   private async verify(python: string, signal?: AbortSignal): Promise<{ torch: string; cuda: boolean }> {
     let out = '';
-    await runLines(python, ['-c', VERIFY], (l) => (out = l), signal ?? new AbortController().signal);
+    await runLines(python, ['-c', VERIFY], {
+      onLine: (l) => (out = l),
+      signal: signal ?? new AbortController().signal,
+    });
     return JSON.parse(out) as { torch: string; cuda: boolean };
   }
 
@@ -121,10 +97,10 @@ export class PythonEnvService {
         details: { path: python },
       });
     ctx.log(`Python ${versionString(i)} at ${i.path}`);
-    const v = await this.verify(python, ctx.signal).catch((err: { tail?: string[] }) => {
+    const v = await this.verify(python, ctx.signal).catch((err: unknown) => {
       throw new AppError('ENV_SETUP_FAILED', `The environment of ${python} lacks the trainer's packages.`, {
         hint: `Install them there: ${python} -m pip install -r native/requirements.txt, or let LabForge create its own environment.`,
-        details: { lastLines: err.tail?.slice(-10) },
+        details: { lastLines: err instanceof CommandFailed ? err.tail.slice(-10) : [] },
       });
     });
     ctx.log(`torch ${v.torch}, CUDA ${v.cuda ? 'available' : 'not available'}`);
@@ -193,9 +169,9 @@ export class PythonEnvService {
     await fs.rm(venv, { recursive: true, force: true });
     const [exe, ...pre] = (ctx.params.python ?? base.path).split(' ');
     try {
-      await runLines(exe!, [...pre, '-m', 'venv', venv], (l) => ctx.log(l, 'debug'), signal);
+      await runLines(exe!, [...pre, '-m', 'venv', venv], { onLine: (l) => ctx.log(l, 'debug'), signal });
     } catch (err) {
-      const tail = (err as { tail?: string[] }).tail ?? [];
+      const tail = err instanceof CommandFailed ? err.tail : [];
       const ensurepip = tail.some((l) => /ensurepip|python3-venv/.test(l));
       throw new AppError('ENV_SETUP_FAILED', `Could not create a virtual environment in ${venv}.`, {
         hint: ensurepip ? 'Install venv support: sudo apt install python3-venv' : tail.at(-1),
@@ -230,10 +206,9 @@ export class PythonEnvService {
         ? [uv, ['pip', 'install', '--python', py, ...step.args]]
         : [py, ['-m', 'pip', 'install', '--progress-bar', 'off', '--disable-pip-version-check', ...step.args]];
       try {
-        await runLines(
-          cmd,
-          args,
-          (l) => {
+        await runLines(cmd, args, {
+          signal,
+          onLine: (l) => {
             ctx.log(l, 'debug');
             if (progress.feed(l))
               ctx.report({
@@ -242,11 +217,10 @@ export class PythonEnvService {
                 metrics: { packages: progress.count, total },
               });
           },
-          signal,
-        );
+        });
       } catch (err) {
         if (signal.aborted) throw err;
-        const tail = (err as { tail?: string[] }).tail ?? [];
+        const tail = err instanceof CommandFailed ? err.tail : [];
         const errLine =
           [...tail].reverse().find((l) => /^ERROR|error:/i.test(l.trim())) ?? tail.at(-1) ?? (err as Error).message;
         throw new AppError('ENV_SETUP_FAILED', `Installing ${step.what} failed: ${errLine.trim()}`, {
@@ -272,7 +246,7 @@ export class PythonEnvService {
 
 async function probeUv(signal: AbortSignal): Promise<string | null> {
   try {
-    await runLines('uv', ['--version'], () => undefined, signal);
+    await runLines('uv', ['--version'], { onLine: () => undefined, signal });
     return 'uv';
   } catch {
     return null;
