@@ -96,8 +96,8 @@ async function viaEndpoint(modelPath: string): Promise<Figures[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'labforge-bench-'));
   const core = await createCore({ dataDir: dir, modelHost: { threads: THREADS, sequences: 1 } });
   try {
-    const { url } = await core.chat.endpoint.start({ port: 0, model: modelPath });
-    await core.chat.chat.load(modelPath);
+    const { url } = await core.endpoint.start({ port: 0, model: modelPath });
+    await core.chat.load(modelPath);
     const out: Figures[] = [];
     for (let i = 0; i < RUNS; i++) {
       out.push(

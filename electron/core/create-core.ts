@@ -12,8 +12,12 @@ import { diskBenchmarkJob } from './system/disk-benchmark.js';
 import { exportJob } from './export/export-job.js';
 import { PythonEnvService } from './python/python-env-service.js';
 import { readTrainingMetrics, runDirOf, runIdOf, trainingRunJob } from './training/training-run.js';
-import { ChatStack } from './chat/chat-stack.js';
-import type { ModelHostOptions } from './chat/model-host.js';
+import { chatHandlers } from './chat/chat-handlers.js';
+import { ChatService } from './chat/chat-service.js';
+import { ConversationStore } from './chat/conversation-store.js';
+import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
+import { EndpointService } from './endpoint/endpoint-service.js';
+import { ModelLibrary } from './models/model-library.js';
 import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
 import { TaxonomyService } from './taxonomy/taxonomy-service.js';
 import { readAppVersion } from './util/app-version.js';
@@ -37,8 +41,14 @@ export interface Core extends AsyncDisposable {
   readonly hardware: HardwareService;
   readonly python: PythonEnvService;
   readonly taxonomy: TaxonomyService;
-  /** Model library, model host, chat and the OpenAI-compatible endpoint. */
-  readonly chat: ChatStack;
+  /** Models on disk (GGUF and safetensors) with their lineage. */
+  readonly models: ModelLibrary;
+  /** The crash-isolated node-llama-cpp child process (chat, local teachers and judges). */
+  readonly modelHost: ModelHost;
+  readonly conversations: ConversationStore;
+  readonly chat: ChatService;
+  /** The OpenAI-compatible endpoint. */
+  readonly endpoint: EndpointService;
   readonly router: Router;
   info(transport: AppInfo['transport']): AppInfo;
   dispose(): Promise<void>;
@@ -66,7 +76,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.register(python.setupJob);
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
-  const chat = new ChatStack(db, bus, dataDir, opts.modelHost);
+  const models = new ModelLibrary(db, bus, path.join(dataDir, 'models'));
+  const modelHost = new ModelHost(opts.modelHost ?? {});
+  const conversations = new ConversationStore(db);
+  conversations.markInterrupted();
+  const chat = new ChatService(conversations, models, modelHost, bus);
+  const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
   jobs.register(
     trainingRunJob({
       dataDir,
@@ -74,8 +89,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       gpuCount: cudaGpus,
       configuredPython: () => python.configuredPython(),
       libraryModelPath: (idOrName) =>
-        chat.library.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ??
-        null,
+        models.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
       graceMs: opts.trainerGraceMs,
     }),
   );
@@ -85,7 +99,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       configuredPython: () => python.configuredPython(),
       register: async (r) =>
         (
-          await chat.library.register({
+          await models.register({
             name: path.basename(r.path, '.gguf'),
             format: 'gguf',
             path: r.path,
@@ -127,7 +141,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       return readTrainingMetrics(runDirOf(dataDir, job.id, job.params as { outDir?: string }));
     },
     ...taxonomyHandlers(taxonomy),
-    ...chat.handlers(),
+    ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
   };
   const router = new Router(handlers, bus);
 
@@ -135,7 +149,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const dispose = async (): Promise<void> => {
     if (disposed) return;
     disposed = true;
-    await chat.dispose();
+    await endpoint.dispose();
+    await modelHost.dispose();
     await jobs.dispose();
     bus.dispose();
     db.close();
@@ -148,7 +163,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     hardware,
     python,
     taxonomy,
+    models,
+    modelHost,
+    conversations,
     chat,
+    endpoint,
     router,
     info,
     dispose,

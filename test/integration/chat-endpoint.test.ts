@@ -31,8 +31,8 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
 
   beforeAll(async () => {
     core = await createCore({ dataDir: tmp.path, modelHost: { threads: 1, sequences: 2 } });
-    await core.chat.library.importGguf({ path: await tinyGguf(), name: 'tiny' });
-    const status = await core.chat.endpoint.start({ port: 0, apiKey: KEY });
+    await core.models.importGguf({ path: await tinyGguf(), name: 'tiny' });
+    const status = await core.endpoint.start({ port: 0, apiKey: KEY });
     port = status.port!;
     client = new OpenAI({ baseURL: status.url!, apiKey: KEY, maxRetries: 0 });
   });
@@ -145,7 +145,7 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
       for await (const _ of stream) if (++chunks === 5) ac.abort();
     })().catch(() => undefined);
     expect(chunks).toBe(5);
-    await expect.poll(() => core.chat.host.activeRequests, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => core.modelHost.activeRequests, { timeout: 5000 }).toBe(0);
     // The host still answers afterwards.
     const r = await client.chat.completions.create({
       model: 'tiny',
@@ -158,11 +158,11 @@ describe('OpenAI-compatible endpoint (official openai client, tiny GGUF)', () =>
   it('reports a port in use, and stops', async () => {
     const other = await createCore({ dataDir: tmp.path, modelHost: { threads: 1 } });
     try {
-      await expect(other.chat.endpoint.start({ port })).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+      await expect(other.endpoint.start({ port })).rejects.toMatchObject({ code: 'PORT_IN_USE' });
     } finally {
       await other.dispose();
     }
-    expect((await core.chat.endpoint.stop()).running).toBe(false);
+    expect((await core.endpoint.stop()).running).toBe(false);
     await expect(client.models.list()).rejects.toThrow();
   });
 });

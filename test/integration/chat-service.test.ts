@@ -156,7 +156,7 @@ describe('chat through the router (library, conversations, branches, search, exp
       { conversationId: conv.id, content: 'crash please' } as never,
       undefined,
       (n) => {
-        if (n === 3) process.kill(core.chat.host.status().pid!, 'SIGKILL');
+        if (n === 3) process.kill(core.modelHost.status().pid!, 'SIGKILL');
       },
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'WORKER_CRASHED' });

@@ -78,7 +78,7 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     expect(r.quant).toBe('q8_0');
     expect(r.chatTemplate).toContain('<|im_start|>');
     // Registered in the model library with its lineage.
-    const m = core.chat.library.get(r.modelId!);
+    const m = core.models.get(r.modelId!);
     expect(m.path).toBe(r.path);
     expect(m.format).toBe('gguf');
     expect(m.lineage.run).toMatch(/^[0-9a-f-]{36}$/);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createCore, type Core } from '../../electron/core/create-core.js';
-import { HeadlessServer } from '../../electron/core/server/headless-server.js';
+import { HeadlessServer } from '../../electron/core/headless/headless-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** A raw HTTP GET with full control of the Host and Cookie headers (fetch would normalise them). */

@@ -68,7 +68,7 @@ export const chatCommand: Command = {
       current = new AbortController();
       let answer = '';
       try {
-        const stats = await core.chat.chat.generate(
+        const stats = await core.chat.generate(
           { model, messages: turns, sampling },
           {
             signal: current.signal,
@@ -90,7 +90,7 @@ export const chatCommand: Command = {
     };
 
     try {
-      const loaded = await core.chat.chat.load(model);
+      const loaded = await core.chat.load(model);
       io.err(
         `${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
       );

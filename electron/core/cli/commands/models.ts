@@ -10,7 +10,7 @@ export const modelsCommand: Command = {
   options: { name: { type: 'string' }, copy: { type: 'boolean', default: false } },
   run: (args, io) =>
     withCore(args, async (core) => {
-      const lib = core.chat.library;
+      const lib = core.models;
       const [sub = 'list', arg] = args.positionals;
       if (sub === 'list') {
         const models = lib.list();

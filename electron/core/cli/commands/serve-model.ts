@@ -37,9 +37,9 @@ export const serveModelCommand: Command = {
     const core = await createCore({ dataDir: dataDirOf(args), modelHost: { threads: threadsOf(args) } });
     let status;
     try {
-      status = await core.chat.endpoint.start({ port, apiKey: apiKey || undefined, model });
+      status = await core.endpoint.start({ port, apiKey: apiKey || undefined, model });
       // Load now, so the first request is fast and a bad model fails here.
-      const loaded = await core.chat.chat.load(model);
+      const loaded = await core.chat.load(model);
       io.err(
         `Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
       );

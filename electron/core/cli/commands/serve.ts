@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../../create-core.js';
-import { HeadlessServer } from '../../server/headless-server.js';
+import { HeadlessServer } from '../../headless/headless-server.js';
 import type { Command } from '../command.js';
 import { dataDirOf } from '../with-core.js';
 

@@ -6,7 +6,7 @@ import { AppError, toErrorInfo, type ErrorCode } from '../../shared/errors.js';
 import type { ModelHost } from '../chat/model-host.js';
 import type { GenerationResult, ModelRef } from '../chat/model-host-protocol.js';
 import type { ModelLibrary } from '../models/model-library.js';
-import { hostAllowed, originAllowed, tokenMatches } from '../server/auth.js';
+import { hostAllowed, originAllowed, tokenMatches } from '../headless/auth.js';
 import {
   chatCompletionRequestSchema,
   completionRequestSchema,
