@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { AppInfo } from '../shared/contract/index.js';
+import { jobParams, type AppInfo } from '../shared/contract/index.js';
 import { AppError } from '../shared/errors.js';
 import { HardwareService } from './hardware/hardware-service.js';
 import { GpuLock } from './jobs/gpu-lock.js';
@@ -128,6 +128,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'jobs.cancel': (p) => jobs.cancel(p.id),
     'jobs.resume': (p) => jobs.resume(p.id),
     'jobs.log': (p) => jobs.log(p.id, p.afterSeq, p.limit),
+    'jobs.start': (p) => jobs.start(p.kind, p.params),
     'system.scan': () => jobs.start(hardware.scanJob.kind, {}),
     'system.hardware': () => hardware.last(),
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
@@ -137,8 +138,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'training.start': (p) => jobs.start('training.run', p),
     'training.metrics': (p) => {
       const job = jobs.get(p.jobId);
-      if (job.kind !== 'training.run') throw new AppError('NOT_FOUND', `Job ${p.jobId} is not a training run`);
-      return readTrainingMetrics(runDirOf(dataDir, job.id, job.params as { outDir?: string }));
+      const params = jobParams('training.run', job);
+      if (!params) throw new AppError('NOT_FOUND', `Job ${p.jobId} is not a training run`);
+      return readTrainingMetrics(runDirOf(dataDir, job.id, params));
     },
     ...taxonomyHandlers(taxonomy),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),

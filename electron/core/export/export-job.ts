@@ -1,9 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ExportParams, ExportResult } from '../../shared/contract/index.js';
-import { exportParamsSchema } from '../../shared/contract/index.js';
+import type { ExportResult } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
-import type { JobKind } from '../jobs/job-kind.js';
+import { defineJob, type DefinedJobKind } from '../jobs/job-kind.js';
 import { findNativeDir, findTrainerPython } from '../training/native-paths.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { checkGguf } from './gguf-verify.js';
@@ -36,12 +35,11 @@ export function exportJob(deps: {
   dataDir: string;
   configuredPython(): string | null;
   register?: RegisterExport;
-}): JobKind<ExportParams, ExportResult> {
-  return {
-    kind: 'export.gguf',
-    title: (p) => `Export ${path.basename(p.checkpoint)} to GGUF (${p.quant ?? 'q8_0'})`,
+}): DefinedJobKind<'export.gguf'> {
+  return defineJob('export.gguf', {
+    title: (p) => `Export ${path.basename(p.checkpoint)} to GGUF (${p.quant})`,
     run: async (ctx) => {
-      const p = exportParamsSchema.parse(ctx.params);
+      const p = ctx.params;
       const checkpoint = path.resolve(p.checkpoint);
       if (!existsSync(checkpoint)) {
         throw new AppError('NOT_FOUND', `No checkpoint at ${p.checkpoint}.`, { details: { path: checkpoint } });
@@ -191,5 +189,5 @@ export function exportJob(deps: {
         await fs.rm(work, { recursive: true, force: true });
       }
     },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { HardwareInfo } from '../../shared/contract/index.js';
-import type { JobKind } from '../jobs/job-kind.js';
+import { defineJob } from '../jobs/job-kind.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { KvStore } from '../store/kv-store.js';
 import { scanHardware } from './hardware-scanner.js';
@@ -18,8 +18,7 @@ export class HardwareService {
     return this.kv.get<HardwareInfo>(KEY);
   }
 
-  readonly scanJob: JobKind<Record<string, never>, HardwareInfo> = {
-    kind: 'system.scan',
+  readonly scanJob = defineJob('system.scan', {
     title: () => 'Hardware scan',
     run: async (ctx) => {
       const info = await scanHardware(
@@ -38,5 +37,5 @@ export class HardwareService {
       this.bus.emit('system.hardwareChanged', info);
       return info;
     },
-  };
+  });
 }

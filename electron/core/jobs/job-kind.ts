@@ -1,4 +1,4 @@
-import type { JobLogLine, JobProgress } from '../../shared/contract/index.js';
+import type { JobKindName, JobLogLine, JobParams, JobProgress, JobResult } from '../../shared/contract/index.js';
 
 export interface JobContext<P> {
   readonly id: string;
@@ -13,7 +13,11 @@ export interface JobContext<P> {
   saveResumeState(state: unknown): void;
 }
 
-/** A kind of long-running work the job manager can start, persist and (maybe) resume. */
+/**
+ * A kind of long-running work the job manager can start, persist and (maybe) resume. The kinds of
+ * the app are declared in the contract's `jobKinds` and implemented with `defineJob`; a bare
+ * `JobKind<P, R>` is for kinds outside the map (the job manager's own tests).
+ */
 export interface JobKind<P = unknown, R = unknown> {
   readonly kind: string;
   title(params: P): string;
@@ -23,3 +27,12 @@ export interface JobKind<P = unknown, R = unknown> {
   readonly resumable?: boolean;
   run(ctx: JobContext<P>): Promise<R>;
 }
+
+/** A kind from the contract's `jobKinds` map, typed by it. */
+export type DefinedJobKind<K extends JobKindName> = JobKind<JobParams<K>, JobResult<K>> & { readonly kind: K };
+
+/** Implements the job kind `kind` of the contract: `run` gets its validated params and must return its result type. */
+export const defineJob = <K extends JobKindName>(
+  kind: K,
+  def: Omit<JobKind<JobParams<K>, JobResult<K>>, 'kind'>,
+): DefinedJobKind<K> => ({ ...def, kind });

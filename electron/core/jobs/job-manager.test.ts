@@ -81,6 +81,18 @@ describe('JobManager', () => {
     expect(states.at(-1)).toBe('succeeded');
   });
 
+  it('says the same about resumable in its last event and in get, after success and after failure', async () => {
+    const last = new Map<string, JobInfo>();
+    bus.subscribe((e) => e.name === 'jobs.changed' && last.set((e.payload as JobInfo).id, e.payload as JobInfo));
+    const ok = await jobs.waitFor(jobs.start('test.count', { n: 2 }).id);
+    const failed = await jobs.waitFor(jobs.start('test.count', { n: 5, failAt: 1 }).id);
+    expect(ok.resumable).toBe(false);
+    expect(last.get(ok.id)?.resumable).toBe(false);
+    expect(failed.resumable).toBe(true);
+    expect(last.get(failed.id)?.resumable).toBe(true);
+    expect(jobs.list().find((j) => j.id === ok.id)?.resumable).toBe(false);
+  });
+
   it('cancels a running job: it ends cancelled, never failed', async () => {
     const job = jobs.start('test.count', { n: 10_000 });
     await new Promise((r) => setTimeout(r, 50));

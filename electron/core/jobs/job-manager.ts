@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { JobInfo, JobLogLine, JobProgress, JobState } from '../../shared/contract/index.js';
+import {
+  isJobKindName,
+  jobKindSchemas,
+  type JobInfo,
+  type JobKindName,
+  type JobLogLine,
+  type JobParamsInput,
+  type JobProgress,
+  type JobState,
+} from '../../shared/contract/index.js';
 import { AppError, isCancellation, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { Db } from '../store/database.js';
 import { Emitter } from '../util/emitter.js';
 import type { GpuLock } from './gpu-lock.js';
 import type { JobContext, JobKind } from './job-kind.js';
+import { JobStore, type StoredJob } from './job-store.js';
 
 const EVENT_INTERVAL_MS = 100;
 const PERSIST_INTERVAL_MS = 1000;
 const MAX_LOG_MESSAGE = 8000;
-
-interface JobRow {
-  id: string;
-  kind: string;
-  title: string;
-  params: string;
-  state: JobState;
-  progress: string;
-  result: string | null;
-  error: string | null;
-  resume_state: string | null;
-  uses_gpu: number;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-}
 
 interface Live {
   info: JobInfo;
@@ -43,72 +37,68 @@ interface Live {
 
 const emptyProgress = (): JobProgress => ({ fraction: null, stage: null, etaSeconds: null, metrics: {} });
 
+/** Whether a job can be continued later: its kind resumes and it has not succeeded. One rule for events and reads. */
+const resumableIn = (kind: JobKind | undefined, state: JobState): boolean =>
+  (kind?.resumable ?? false) && state !== 'succeeded';
+
 /**
- * Runs, persists and broadcasts every long-running piece of work. Jobs live in SQLite; on start-up
- * those found running are marked `interrupted`, and resumable kinds continue from their saved state.
+ * Runs, persists and broadcasts every long-running piece of work. Jobs live in SQLite (`JobStore`); on
+ * start-up those found running are marked `interrupted`, and resumable kinds continue from their saved state.
  */
 export class JobManager {
-  private readonly kinds = new Map<string, JobKind<never, unknown>>();
+  private readonly kinds = new Map<string, JobKind>();
   private readonly live = new Map<string, Live>();
+  private readonly store: JobStore;
   private readonly changed = new Emitter<JobInfo>();
   readonly onDidChangeJob = this.changed.event;
   private disposed = false;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly bus: EventBus,
     private readonly gpuLock: GpuLock,
   ) {
-    const now = Date.now();
-    this.db
-      .prepare(
-        `UPDATE jobs SET state = 'interrupted', ended_at = ?,
-         error = json_object('code', 'INTERRUPTED', 'message', 'LabForge stopped while this job was running')
-         WHERE state IN ('queued', 'running')`,
-      )
-      .run(now);
+    this.store = new JobStore(db);
+    this.store.interruptLeftovers(Date.now());
   }
 
   register<P, R>(kind: JobKind<P, R>): void {
     if (this.kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} registered twice`);
-    this.kinds.set(kind.kind, kind as unknown as JobKind<never, unknown>);
+    this.kinds.set(kind.kind, kind);
   }
 
-  /** Creates a job and starts it (or queues it behind the GPU lock). */
-  start<P>(kindName: string, params: P): JobInfo {
+  /** The registered kinds (a check that every kind of the contract's `jobKinds` is implemented). */
+  registeredKinds(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  /**
+   * Creates a job and starts it (or queues it behind the GPU lock). Params of a contract kind are
+   * validated against its schema (INVALID_REQUEST naming the field); a kind outside the map takes them as given.
+   */
+  start<K extends JobKindName>(kind: K, params: JobParamsInput<K>): JobInfo;
+  start<N extends string>(kind: N extends JobKindName ? never : N, params: unknown): JobInfo;
+  start(kindName: string, rawParams: unknown): JobInfo {
     if (this.disposed) throw new AppError('CONFLICT', 'LabForge is shutting down');
     const kind = this.kinds.get(kindName);
     if (!kind) throw new AppError('NOT_FOUND', `Unknown job kind "${kindName}"`);
+    const params = isJobKindName(kindName) ? validParams(kindName, rawParams) : rawParams;
     const info: JobInfo = {
       id: randomUUID(),
       kind: kindName,
-      title: (kind as unknown as JobKind<P>).title(params),
+      title: kind.title(params),
       params,
       state: 'queued',
       progress: emptyProgress(),
       result: null,
       error: null,
-      resumable: kind.resumable ?? false,
+      resumable: resumableIn(kind, 'queued'),
       usesGpu: kind.usesGpu ?? false,
       createdAt: Date.now(),
       startedAt: null,
       endedAt: null,
     };
-    this.db
-      .prepare(
-        `INSERT INTO jobs (id, kind, title, params, state, progress, uses_gpu, created_at)
-         VALUES (@id, @kind, @title, @params, @state, @progress, @usesGpu, @createdAt)`,
-      )
-      .run({
-        id: info.id,
-        kind: info.kind,
-        title: info.title,
-        params: JSON.stringify(params ?? null),
-        state: info.state,
-        progress: JSON.stringify(info.progress),
-        usesGpu: info.usesGpu ? 1 : 0,
-        createdAt: info.createdAt,
-      });
+    this.store.insert(info);
     this.launch(info, kind, null, 0);
     return structuredClone(info);
   }
@@ -116,29 +106,23 @@ export class JobManager {
   get(id: string): JobInfo {
     const l = this.live.get(id);
     if (l) return structuredClone(l.info);
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No job with id ${id}`);
-    return this.fromRow(row);
+    const stored = this.store.get(id);
+    if (!stored) throw new AppError('NOT_FOUND', `No job with id ${id}`);
+    return this.withKind(stored);
   }
 
   list(opts: { limit?: number; kind?: string } = {}): JobInfo[] {
-    const rows = (
-      opts.kind
-        ? this.db
-            .prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC LIMIT ?')
-            .all(opts.kind, opts.limit ?? 200)
-        : this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(opts.limit ?? 200)
-    ) as JobRow[];
-    return rows.map((r) => this.live.get(r.id)?.info ?? this.fromRow(r)).map((i) => structuredClone(i));
+    return this.store
+      .list(opts)
+      .map((r) => this.live.get(r.id)?.info ?? this.withKind(r))
+      .map((i) => structuredClone(i));
   }
 
   log(id: string, afterSeq = -1, limit = 2000): JobLogLine[] {
     this.get(id);
     const l = this.live.get(id);
     if (l) this.flushLogs(l);
-    return this.db
-      .prepare('SELECT seq, time, level, message FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(id, afterSeq, limit) as JobLogLine[];
+    return this.store.logs(id, afterSeq, limit);
   }
 
   /** Stops a queued or running job; it ends as `cancelled`. */
@@ -159,15 +143,9 @@ export class JobManager {
       throw new AppError('JOB_NOT_RESUMABLE', `A ${info.kind} job cannot be resumed; start a new one instead.`);
     }
     if (info.state === 'succeeded') throw new AppError('CONFLICT', 'The job already succeeded');
-    const row = this.db.prepare('SELECT resume_state FROM jobs WHERE id = ?').get(id) as {
-      resume_state: string | null;
-    };
-    const resumeState = row.resume_state ? (JSON.parse(row.resume_state) as unknown) : null;
     const next: JobInfo = { ...info, state: 'queued', error: null, result: null, endedAt: null };
-    const seq = (
-      this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }
-    ).n;
-    this.launch(next, kind, resumeState, seq);
+    next.resumable = resumableIn(kind, next.state);
+    this.launch(next, kind, this.store.resumeState(id), this.store.nextLogSeq(id));
     this.persist(this.live.get(id)!);
     return structuredClone(next);
   }
@@ -190,7 +168,11 @@ export class JobManager {
     this.changed.dispose();
   }
 
-  private launch(info: JobInfo, kind: JobKind<never, unknown>, resumeState: unknown, firstSeq: number): void {
+  private withKind(stored: StoredJob): JobInfo {
+    return { ...stored, resumable: resumableIn(this.kinds.get(stored.kind), stored.state) };
+  }
+
+  private launch(info: JobInfo, kind: JobKind, resumeState: unknown, firstSeq: number): void {
     const controller = new AbortController();
     const l: Live = {
       info,
@@ -209,7 +191,7 @@ export class JobManager {
     l.done = this.execute(l, kind, resumeState);
   }
 
-  private async execute(l: Live, kind: JobKind<never, unknown>, resumeState: unknown): Promise<void> {
+  private async execute(l: Live, kind: JobKind, resumeState: unknown): Promise<void> {
     const { info, controller } = l;
     const ctx: JobContext<unknown> = {
       id: info.id,
@@ -221,9 +203,7 @@ export class JobManager {
         this.touch(l);
       },
       log: (message, level = 'info') => this.appendLog(l, message, level),
-      saveResumeState: (state) => {
-        this.db.prepare('UPDATE jobs SET resume_state = ? WHERE id = ?').run(JSON.stringify(state), info.id);
-      },
+      saveResumeState: (state) => this.store.saveResumeState(info.id, state),
     };
     let release: (() => void) | null = null;
     let end: { state: JobState; result?: unknown; error?: ErrorInfo | null };
@@ -236,7 +216,7 @@ export class JobManager {
       info.startedAt = Date.now();
       this.persist(l);
       this.emit(l);
-      const result = await (kind as JobKind<unknown, unknown>).run(ctx);
+      const result = await kind.run(ctx);
       controller.signal.throwIfAborted();
       end = { state: 'succeeded', result: result ?? null, error: null };
     } catch (err) {
@@ -260,6 +240,7 @@ export class JobManager {
     info.result = end.result ?? null;
     info.error = end.error ?? null;
     info.endedAt = Date.now();
+    info.resumable = resumableIn(kind, info.state);
     if (end.state === 'succeeded') info.progress = { ...info.progress, fraction: 1, etaSeconds: 0 };
     if (l.timer) clearTimeout(l.timer);
     this.flushLogs(l);
@@ -289,22 +270,9 @@ export class JobManager {
   }
 
   private persist(l: Live): void {
-    const i = l.info;
     l.lastPersist = Date.now();
     l.dirty = false;
-    this.db
-      .prepare(
-        `UPDATE jobs SET state = ?, progress = ?, result = ?, error = ?, started_at = ?, ended_at = ? WHERE id = ?`,
-      )
-      .run(
-        i.state,
-        JSON.stringify(i.progress),
-        i.result === null ? null : JSON.stringify(i.result),
-        i.error === null ? null : JSON.stringify(i.error),
-        i.startedAt,
-        i.endedAt,
-        i.id,
-      );
+    this.store.update(l.info);
   }
 
   private appendLog(l: Live, message: string, level: JobLogLine['level']): void {
@@ -317,29 +285,19 @@ export class JobManager {
     if (l.pendingLogs.length === 0) return;
     const lines = l.pendingLogs;
     l.pendingLogs = [];
-    const insert = this.db.prepare('INSERT INTO job_logs (job_id, seq, time, level, message) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const line of lines) insert.run(l.info.id, line.seq, line.time, line.level, line.message);
-    })();
+    this.store.appendLogs(l.info.id, lines);
     this.bus.emit('jobs.logged', { id: l.info.id, lines });
   }
+}
 
-  private fromRow(r: JobRow): JobInfo {
-    const kind = this.kinds.get(r.kind);
-    return {
-      id: r.id,
-      kind: r.kind,
-      title: r.title,
-      params: JSON.parse(r.params) as unknown,
-      state: r.state,
-      progress: JSON.parse(r.progress) as JobProgress,
-      result: r.result === null ? null : (JSON.parse(r.result) as unknown),
-      error: r.error === null ? null : (JSON.parse(r.error) as ErrorInfo),
-      resumable: (kind?.resumable ?? false) && r.state !== 'succeeded',
-      usesGpu: r.uses_gpu === 1,
-      createdAt: r.created_at,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    };
-  }
+function validParams(kind: JobKindName, params: unknown): unknown {
+  const r = jobKindSchemas(kind).params.safeParse(params ?? {});
+  if (r.success) return r.data;
+  throw new AppError(
+    'INVALID_REQUEST',
+    `Invalid params for a ${kind} job: ${r.error.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`)
+      .join('; ')}`,
+    { details: r.error.issues.map((i) => ({ path: i.path, message: i.message })) },
+  );
 }

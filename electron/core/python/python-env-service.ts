@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { PythonStatus } from '../../shared/contract/index.js';
+import type { JobParams, PythonStatus } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
-import type { JobContext, JobKind } from '../jobs/job-kind.js';
+import { defineJob, type JobContext } from '../jobs/job-kind.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { KvStore } from '../store/kv-store.js';
 import { findNativeDir, venvPython } from '../training/native-paths.js';
@@ -16,11 +16,7 @@ const KV_PATH = 'python.path';
 const VERIFY =
   'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
 
-export interface SetupParams {
-  python?: string;
-  existingPython?: string;
-  cuda?: boolean;
-}
+export type SetupParams = JobParams<'python.setup'>;
 
 /**
  * Finds Python, creates LabForge's own virtual environment under the data dir and installs the
@@ -82,12 +78,11 @@ export class PythonEnvService {
     return JSON.parse(out) as { torch: string; cuda: boolean };
   }
 
-  readonly setupJob: JobKind<SetupParams, PythonStatus> = {
-    kind: 'python.setup',
+  readonly setupJob = defineJob('python.setup', {
     title: (p) =>
       p.existingPython ? `Check Python environment ${p.existingPython}` : 'Set up the training environment (Python)',
     run: (ctx) => (ctx.params.existingPython ? this.adopt(ctx, ctx.params.existingPython) : this.create(ctx)),
-  };
+  });
 
   private async adopt(ctx: JobContext<SetupParams>, python: string): Promise<PythonStatus> {
     ctx.report({ stage: 'verify', fraction: 0.2 });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DiskBenchResult } from '../../shared/contract/index.js';
-import type { JobKind } from '../jobs/job-kind.js';
+import { defineJob, type DefinedJobKind } from '../jobs/job-kind.js';
 
 const CHUNK = 4 * 2 ** 20;
 const SYNC_EVERY = 16; // chunks: flush to the device every 64 MiB so the figure is the disk's, not the page cache's
@@ -11,9 +10,8 @@ const SYNC_EVERY = 16; // chunks: flush to the device every 64 MiB so the figure
  * Measures sequential write and read speed where models and checkpoints will live. The scratch
  * file is removed whatever happens (success, failure or cancel).
  */
-export function diskBenchmarkJob(dataDir: string): JobKind<{ sizeMb: number }, DiskBenchResult> {
-  return {
-    kind: 'system.benchmarkDisk',
+export function diskBenchmarkJob(dataDir: string): DefinedJobKind<'system.benchmarkDisk'> {
+  return defineJob('system.benchmarkDisk', {
     title: (p) => `Disk speed test (${p.sizeMb} MB)`,
     run: async ({ params, signal, report, log }) => {
       const dir = path.join(dataDir, 'tmp');
@@ -71,5 +69,5 @@ export function diskBenchmarkJob(dataDir: string): JobKind<{ sizeMb: number }, D
         await fs.rm(file, { force: true });
       }
     },
-  };
+  });
 }

@@ -3,6 +3,7 @@ import { chatContract } from './chat.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
 import { endpointContract } from './endpoint.js';
 import { exportContract } from './export.js';
+import { jobKindsContract } from './job-kinds.js';
 import { jobsContract } from './jobs.js';
 import { modelsContract } from './models.js';
 import { pythonContract } from './python.js';
@@ -15,6 +16,7 @@ import type { z } from 'zod';
 export const contract = {
   ...appContract,
   ...jobsContract,
+  ...jobKindsContract,
   ...systemContract,
   ...trainingContract,
   ...taxonomyContract,
@@ -46,6 +48,7 @@ export * from './models.js';
 export * from './define.js';
 export * from './export.js';
 export * from './jobs.js';
+export * from './job-kinds.js';
 export * from './python.js';
 export * from './system.js';
 export * from './taxonomy.js';

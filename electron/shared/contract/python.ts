@@ -20,6 +20,12 @@ export const pythonStatusSchema = z.object({
 });
 export type PythonStatus = z.infer<typeof pythonStatusSchema>;
 
+export const pythonSetupParamsSchema = z.object({
+  python: z.string().optional(),
+  existingPython: z.string().optional(),
+  cuda: z.boolean().optional(),
+});
+
 export const pythonContract = {
   /** Whether Python and the trainer's environment are ready (checks by running the interpreters). */
   'python.status': rpc(z.object({}), pythonStatusSchema),
@@ -28,10 +34,7 @@ export const pythonContract = {
    * requirements (uv when present, else pip) with progress; or, with `existingPython`, checks
    * and adopts an environment the user already has.
    */
-  'python.setup': rpc(
-    z.object({ python: z.string().optional(), existingPython: z.string().optional(), cuda: z.boolean().optional() }),
-    jobInfoSchema,
-  ),
+  'python.setup': rpc(pythonSetupParamsSchema, jobInfoSchema),
   /** The trainer environment changed (set up, adopted or found broken). */
   'python.changed': event(pythonStatusSchema),
 } as const;

@@ -41,6 +41,8 @@ export const diskBenchResultSchema = z.object({
 });
 export type DiskBenchResult = z.infer<typeof diskBenchResultSchema>;
 
+export const diskBenchParamsSchema = z.object({ sizeMb: z.number().int().min(1).max(65536).default(512) });
+
 export const systemContract = {
   /** Starts a hardware scan job (CPU, memory, GPUs with VRAM/driver/CUDA, disk); its result is a HardwareInfo. */
   'system.scan': rpc(z.object({}), jobInfoSchema),
@@ -50,7 +52,7 @@ export const systemContract = {
    * Starts a job that measures sequential write and read speed of the data dir's disk with a
    * temporary file (what downloads and checkpoints will see). The file is removed afterwards.
    */
-  'system.benchmarkDisk': rpc(z.object({ sizeMb: z.number().int().min(1).max(65536).default(512) }), jobInfoSchema),
+  'system.benchmarkDisk': rpc(diskBenchParamsSchema, jobInfoSchema),
   /** A new hardware scan finished. */
   'system.hardwareChanged': event(hardwareInfoSchema),
 } as const;

@@ -65,6 +65,21 @@ export const trainingMetricsSchema = z.object({
 });
 export type TrainingMetrics = z.infer<typeof trainingMetricsSchema>;
 
+export const trainingResultSchema = z.object({
+  outDir: z.string(),
+  /** The best checkpoint of the last phase: what to export or evaluate. */
+  bestCheckpoint: z.string(),
+  phases: z.array(
+    z.object({
+      name: phaseNameSchema,
+      best: z.string().nullable(),
+      bestEvalLoss: z.number().nullable(),
+      checkpoints: z.number(),
+    }),
+  ),
+});
+export type TrainingResult = z.infer<typeof trainingResultSchema>;
+
 export const trainingContract = {
   /**
    * Starts a multi-phase LAB training run as a job: phase 1 (knowledge) then phase 2 (skills)
