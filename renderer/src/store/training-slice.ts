@@ -1,10 +1,11 @@
 import type { StateCreator } from 'zustand';
-import type {
-  EventPayload,
-  JobInfo,
-  LossPoint,
-  PythonStatus,
-  TrainingMetrics,
+import {
+  jobParams,
+  type EventPayload,
+  type JobInfo,
+  type LossPoint,
+  type PythonStatus,
+  type TrainingMetrics,
 } from '../../../electron/shared/contract';
 import { api } from '../api/connection';
 import type { Store } from './index';
@@ -40,6 +41,7 @@ const emptyMetrics = (): RunMetrics => ({
   evals: [],
   checkpoints: [],
   best: {},
+  adapted: [],
   loaded: false,
   error: null,
 });
@@ -64,7 +66,7 @@ const isAfter = (p: LossPoint, last: LossPoint | undefined, order: readonly stri
 };
 
 const phaseOrder = (job: JobInfo | undefined): readonly string[] =>
-  (job?.params as { phases?: string[] } | undefined)?.phases ?? ['knowledge', 'skills'];
+  (job && jobParams('training.run', job)?.phases) ?? ['knowledge', 'skills'];
 
 export const createTrainingSlice: StateCreator<Store, [], [], TrainingSlice> = (set, get) => {
   // Live points wait here for the next animation frame, so a fast trainer costs one render per frame.

@@ -2,7 +2,7 @@ import { Button, Group, NativeSelect, Paper, SimpleGrid, Text, Title } from '@ma
 import { notifications } from '@mantine/notifications';
 import { IconGauge } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { DiskBenchResult, JobInfo } from '../../../../electron/shared/contract';
+import { jobResult, type JobInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
 import { api } from '../../api/connection';
 import { JobActions } from '../../components/JobActions';
@@ -42,7 +42,7 @@ export function DiskSpeedCard({ job, lastGood }: { job: JobInfo | undefined; las
   const running = job !== undefined && isActive(job);
   // Live figures while a test runs; otherwise those of the last test that finished (a cancelled
   // test's partial numbers would mislead).
-  const result = lastGood ? (lastGood.result as DiskBenchResult | null) : null;
+  const result = lastGood ? jobResult('system.benchmarkDisk', lastGood) : null;
   const write = running ? job.progress.metrics.writeMbPerSec : result?.writeMbPerSec;
   const read = running ? job.progress.metrics.readMbPerSec : result?.readMbPerSec;
   const figuresNote = running

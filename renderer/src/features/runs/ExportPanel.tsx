@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { IconCheck, IconFileExport, IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ExportResult, JobInfo } from '../../../../electron/shared/contract';
+import { jobParams, jobResult, type ExportResult, type JobInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
 import { api } from '../../api/connection';
 import { JobActions } from '../../components/JobActions';
@@ -29,7 +29,7 @@ const formatSize = (bytes: number): string =>
 function latestExport(jobs: Record<string, JobInfo>, checkpoint: string): JobInfo | undefined {
   let best: JobInfo | undefined;
   for (const j of Object.values(jobs)) {
-    if (j.kind !== 'export.gguf' || (j.params as { checkpoint?: string }).checkpoint !== checkpoint) continue;
+    if (jobParams('export.gguf', j)?.checkpoint !== checkpoint) continue;
     if (!best || j.createdAt > best.createdAt) best = j;
   }
   return best;
@@ -75,6 +75,7 @@ export function ExportPanel({ checkpoint }: { checkpoint: string }) {
   const [quant, setQuant] = useState<Quant>('q8_0');
   const [starting, setStarting] = useState(false);
   const running = job !== undefined && isActive(job);
+  const exported = job ? jobResult('export.gguf', job) : null;
 
   const start = async (): Promise<void> => {
     setStarting(true);
@@ -140,7 +141,7 @@ export function ExportPanel({ checkpoint }: { checkpoint: string }) {
               <JobActions job={job} />
             </Group>
           )}
-          {job.state === 'succeeded' && job.result !== null && <ExportOutcome result={job.result as ExportResult} />}
+          {exported && <ExportOutcome result={exported} />}
           {job.state === 'failed' && job.error && (
             <Alert color="red" variant="light" title={job.error.message} mt="xs">
               {job.error.hint ?? 'See the Jobs page for the full log.'}

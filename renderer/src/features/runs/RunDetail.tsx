@@ -1,7 +1,7 @@
 import { Alert, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useEffect, useMemo } from 'react';
-import type { JobInfo, TrainingParams } from '../../../../electron/shared/contract';
+import { jobParams, jobResult, type JobInfo } from '../../../../electron/shared/contract';
 import { JobErrorAlert } from '../../components/JobErrorAlert';
 import { JobActions } from '../../components/JobActions';
 import { JobStateBadge } from '../../components/JobStateBadge';
@@ -12,12 +12,6 @@ import { formatLoss, formatNumber } from './chart-data';
 import { CheckpointsTable } from './CheckpointsTable';
 import { ExportPanel } from './ExportPanel';
 import { LossChart } from './LossChart';
-
-interface TrainingResult {
-  outDir: string;
-  bestCheckpoint: string;
-  phases: { name: string; best: string | null; bestEvalLoss: number | null; checkpoints: number }[];
-}
 
 function Stat({ label, value, small = false }: { label: string; value: string; small?: boolean }) {
   return (
@@ -41,17 +35,20 @@ function Stat({ label, value, small = false }: { label: string; value: string; s
 
 const emptyEvals: never[] = [];
 
+const phasesKeyOf = (job: JobInfo): string =>
+  (jobParams('training.run', job)?.phases ?? ['knowledge', 'skills']).join(',');
+
 /** One run: live figures, loss curve, checkpoints, cancel/resume and export of the best checkpoint. */
 export function RunDetail({ job }: { job: JobInfo }) {
   const follow = useStore((s) => s.followRun);
   const metrics = useStore((s) => s.runMetrics[job.id]);
   useEffect(() => follow(job.id), [follow, job.id]);
 
-  const params = job.params as TrainingParams;
+  const params = jobParams('training.run', job);
   // Every jobs.changed brings a new params object: key the memo on the phase names.
-  const phasesKey = (params.phases ?? ['knowledge', 'skills']).join(',');
+  const phasesKey = phasesKeyOf(job);
   const order = useMemo(() => phasesKey.split(','), [phasesKey]);
-  const result = job.state === 'succeeded' ? (job.result as TrainingResult | null) : null;
+  const result = jobResult('training.run', job);
   const best = useMemo(() => new Set(Object.values(metrics?.best ?? {})), [metrics?.best]);
   const exportTarget =
     result?.bestCheckpoint ||
@@ -70,11 +67,13 @@ export function RunDetail({ job }: { job: JobInfo }) {
           <Title order={2} size="h4" id="run-title">
             {job.title}
           </Title>
-          <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
-            {params.data} · {params.device ?? 'auto'}
-            {params.epochs ? ` · ${params.epochs} epochs` : ''}
-            {params.learningRate ? ` · lr ${formatNumber(params.learningRate)}` : ''}
-          </Text>
+          {params && (
+            <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+              {params.data} · {params.device}
+              {params.epochs ? ` · ${params.epochs} epochs` : ''}
+              {params.learningRate ? ` · lr ${formatNumber(params.learningRate)}` : ''}
+            </Text>
+          )}
         </div>
         <Group gap="sm" wrap="nowrap">
           <JobStateBadge state={job.state} />
