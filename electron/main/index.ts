@@ -1,7 +1,9 @@
 import { app, BrowserWindow, Menu, dialog, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/create-core.js';
+import { pickSqliteBinding } from '../core/store/sqlite-binding.js';
 import { defaultDataDir } from '../core/util/data-dir.js';
 import { mountIpc } from './ipc-transport.js';
 import { WindowStateStore } from './window-state.js';
@@ -84,9 +86,25 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
   try {
-    core = await createCore({ dataDir: process.env.LABFORGE_DATA_DIR ?? app.getPath('userData') ?? defaultDataDir() });
+    const sqliteBinding = pickSqliteBinding(
+      {
+        electronVersion: process.versions.electron,
+        packaged: app.isPackaged,
+        platform: process.platform,
+        arch: process.arch,
+        appRoot: app.getAppPath(),
+      },
+      existsSync,
+    );
+    core = await createCore({
+      dataDir: process.env.LABFORGE_DATA_DIR ?? app.getPath('userData') ?? defaultDataDir(),
+      sqliteBinding,
+    });
   } catch (err) {
-    dialog.showErrorBox('LabForge cannot start', (err as Error).message);
+    const e = err as { message?: string; hint?: string };
+    const line = `${e.message ?? String(err)}${e.hint ? ` ${e.hint}` : ''}`;
+    process.stderr.write(`LabForge cannot start: ${line}\n`);
+    dialog.showErrorBox('LabForge cannot start', line);
     app.exit(1);
     return;
   }

@@ -59,9 +59,21 @@ export class HeadlessServer implements AsyncDisposable {
     }
     const server = new HeadlessServer({ ...opts, host });
     await new Promise<void>((resolve, reject) => {
-      server.http.once('error', reject);
+      const onError = (err: NodeJS.ErrnoException): void =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new AppError('PORT_IN_USE', `Port ${opts.port} on ${host} is already in use.`, {
+                hint: 'Stop what uses it, or pick another with --port (--port 0 takes a free one).',
+              })
+            : err.code === 'EACCES'
+              ? new AppError('FORBIDDEN', `Not allowed to listen on port ${opts.port} of ${host}.`, {
+                  hint: 'Ports below 1024 need privileges: pick another with --port.',
+                })
+              : err,
+        );
+      server.http.once('error', onError);
       server.http.listen(opts.port ?? 0, host, () => {
-        server.http.off('error', reject);
+        server.http.off('error', onError);
         resolve();
       });
     });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { AppError } from '../../shared/errors.js';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations.js';
+import { nativeLoadError } from './sqlite-binding.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
@@ -30,7 +31,7 @@ function readHeader(file: string): string | null {
  * Opens (or creates) the app database and migrates it. A file that is not SQLite, or that a newer
  * LabForge has migrated past what we know, is refused before anything is written to it.
  */
-export function openDatabase(file: string): { db: Db; version: number } {
+export function openDatabase(file: string, opts: { nativeBinding?: string | null } = {}): { db: Db; version: number } {
   const header = readHeader(file);
   if (header !== null && header !== SQLITE_MAGIC) {
     throw new AppError(
@@ -44,8 +45,10 @@ export function openDatabase(file: string): { db: Db; version: number } {
   }
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (err) {
+    const native = nativeLoadError(err, 'better-sqlite3');
+    if (native) throw native;
     throw new AppError('DATABASE_INVALID', `Cannot open the database ${file}: ${(err as Error).message}`, {
       details: { path: file },
       cause: err,
