@@ -29,6 +29,8 @@ export interface CoreOptions {
   trainerGraceMs?: { cancel: number; term: number };
   /** Interpreters to look for (tests point this at fakes). */
   pythonCandidates?: string[];
+  /** better-sqlite3's binary for this runtime (`pickSqliteBinding`); null/omitted = the default (Node's). */
+  sqliteBinding?: string | null;
   /** The model host child process (tests pass `{ threads: 1 }`). */
   modelHost?: ModelHostOptions;
 }
@@ -60,7 +62,7 @@ export const APP_VERSION: string = readAppVersion();
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const dataDir = path.resolve(opts.dataDir);
   await ensureWritableDir(dataDir);
-  const { db, version } = openDatabase(path.join(dataDir, 'labforge.db'));
+  const { db, version } = openDatabase(path.join(dataDir, 'labforge.db'), { nativeBinding: opts.sqliteBinding });
   const bus = new EventBus();
   const kv = new KvStore(db);
   const gpuLock = new GpuLock();

@@ -14,6 +14,8 @@ export const errorCodes = [
   'DATABASE_INVALID',
   'DATABASE_TOO_NEW',
   'DATA_DIR_NOT_WRITABLE',
+  'NATIVE_MODULE_MISSING',
+  'NATIVE_MODULE_ABI',
   'GPU_UNAVAILABLE',
   'JOB_NOT_RESUMABLE',
   'WORKER_CRASHED',
@@ -24,6 +26,7 @@ export const errorCodes = [
   'MODEL_NOT_FOUND',
   'NO_CHAT_TEMPLATE',
   'OUT_OF_MEMORY',
+  'DISK_FULL',
   'VALIDATION_FAILED',
   'GIT_CONFLICT',
   'NOT_A_GIT_REPO',
@@ -34,6 +37,9 @@ export const errorCodes = [
   'MODEL_INVALID',
   'PROMPT_TOO_LONG',
   'PORT_IN_USE',
+  // Teachers and judges (SDG, evaluation).
+  'TEACHER_UNREACHABLE',
+  'TEACHER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
