@@ -76,6 +76,10 @@ export const validationSchema = z.object({
   findings: z.array(findingSchema),
   kind: qnaKindSchema,
   stats: qnaStatsSchema.nullable(),
+  /** The schema version the file was checked against (its own `version`, 1 when missing); null when it did not parse. */
+  version: z.number().nullable(),
+  /** Whether ilab (instructlab-schema as ilab and its SDG call it) would accept the file as it is on disk. */
+  ilabAccepts: z.boolean(),
 });
 
 export const fileStatusSchema = z.object({

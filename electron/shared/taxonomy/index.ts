@@ -2,6 +2,7 @@ export * from './types.js';
 export { fixCosmetic, lintLines } from './lint.js';
 export { words, pathText } from './schema.js';
 export {
+  blocksIlab,
   formatFinding,
   kindOf,
   leafIdOf,
@@ -13,3 +14,5 @@ export {
 } from './validate.js';
 export * from './qna-form.js';
 export * from './keys.js';
+export { canUpgrade, upgradeQna, type UpgradeResult } from './upgrade.js';
+export { CURRENT_VERSION, rulesFor, type VersionRules } from './versions.js';

@@ -1,4 +1,8 @@
-/** Schema keys with a one-line explanation, for the editor's completion and hover help. */
+/**
+ * The one list of qna.yaml keys (schema v3, which has the same skill keys as v1 and v2): the
+ * validator takes the allowed keys of each mapping from here, and the editor's completion and
+ * hover help take the explanations.
+ */
 export interface KeyDoc {
   key: string;
   doc: string;
@@ -6,12 +10,11 @@ export interface KeyDoc {
   snippet: string;
 }
 
+export type KeySection = 'knowledge' | 'skill' | 'knowledgeSeed' | 'skillSeed' | 'qnaPair' | 'document';
+
 const top = (key: string, doc: string, snippet = ' '): KeyDoc => ({ key, doc, snippet });
 
-export const KEY_DOCS: Record<
-  'knowledge' | 'skill' | 'knowledgeSeed' | 'skillSeed' | 'qnaPair' | 'document',
-  KeyDoc[]
-> = {
+export const KEY_DOCS: Record<KeySection, KeyDoc[]> = {
   knowledge: [
     top('version', 'Schema version; use 3.', ' 3'),
     top('created_by', 'Your name or GitHub user name.'),
@@ -61,6 +64,11 @@ export const KEY_DOCS: Record<
     top('patterns', 'File names or globs inside the repository, e.g. "*.md".', '\n  - '),
   ],
 };
+
+/** The keys allowed in one kind of mapping, in the order the templates write them. */
+export function keysOf(section: KeySection): string[] {
+  return KEY_DOCS[section].map((k) => k.key);
+}
 
 export interface AttributionFields {
   title: string;

@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
+import { relaxQuotedIndent } from './pyyaml-compat.js';
 import { blockScalarLines } from './text-pos.js';
 import { fixTokens } from './tokens.js';
 import type { Finding } from './types.js';
@@ -98,6 +99,7 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
 
 /**
  * Repairs the cosmetic problems upstream's strict lint makes fatal: CRLF, trailing spaces,
+ * quoted text continued on a line indented no further than its key (see pyyaml-compat.ts),
  * blank lines at the start or end, more than 2 blank lines in a row (outside block scalars),
  * extra spaces around colons and commas and inside braces and brackets (only when the file
  * parses), and a missing final newline. Never changes a value except for trailing spaces, which
@@ -112,6 +114,18 @@ export function fixCosmetic(text: string): { text: string; fixes: string[] } {
   }
   let lc = new LineCounter();
   let doc = parseDocument(t, { lineCounter: lc });
+  if (doc.errors.length > 0) {
+    // Quoted text continued on a line indented no further than its key (PyYAML reads it).
+    const relaxed = relaxQuotedIndent(t);
+    const again = new LineCounter();
+    const redoc = relaxed.inserted.size > 0 ? parseDocument(relaxed.text, { lineCounter: again }) : null;
+    if (redoc && redoc.errors.length < doc.errors.length) {
+      t = relaxed.text;
+      lc = again;
+      doc = redoc;
+      fixes.add('indented quoted text continued under its key');
+    }
+  }
   if (doc.errors.length === 0) {
     const tok = fixTokens(t);
     if (tok.fixes.length > 0) {

@@ -36,8 +36,6 @@ export const QNA_LIMITS = {
   maxSkillWords: 2300,
   maxSkillQuestionChars: 60,
   minSkillAnswerChars: 40,
-  minVersion: 3,
-  maxVersion: 3,
 } as const;
 
 /** Live counters for one seed example. */
@@ -65,4 +63,8 @@ export interface ValidationResult {
   findings: Finding[];
   kind: QnaKind;
   stats: QnaStats | null;
+  /** The schema version the file was checked against (its `version`, 1 when missing); null when it did not parse. */
+  version: number | null;
+  /** Whether `ilab` (instructlab-schema, as ilab and its SDG call it) would accept the file as it is on disk. */
+  ilabAccepts: boolean;
 }

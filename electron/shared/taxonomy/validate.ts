@@ -1,9 +1,13 @@
-import { isMap, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { isMap } from 'yaml';
 import { checkIndentation } from './indentation.js';
 import { lintLines } from './lint.js';
+import { parseQna } from './parse-qna.js';
 import { SchemaChecker, words } from './schema.js';
+import { checkKnowledge, checkSkill } from './schema-rules.js';
 import { blockScalarLines } from './text-pos.js';
 import { lintTokens } from './tokens.js';
+import { oldVersionFinding } from './upgrade.js';
+import { CURRENT_VERSION, type VersionRules } from './versions.js';
 import {
   QNA_LIMITS,
   type Finding,
@@ -32,33 +36,6 @@ export function leafIdOf(file: string): string {
   const parts = file.replace(/\\/g, '/').split('/');
   parts.pop();
   return parts.join('->');
-}
-
-const yamlMessages: Record<string, string> = {
-  DUPLICATE_KEY: 'This key appears twice in the same block; keep only one of them.',
-  TAB_AS_INDENT: 'A tab is used for indentation: YAML allows only spaces here.',
-  BAD_INDENT: 'The indentation here does not line up with the lines above it.',
-  MISSING_CHAR: 'Something is missing here (often a closing quote or bracket).',
-  MULTILINE_IMPLICIT_KEY: 'A key cannot span several lines: is a colon or an indent missing on the line above?',
-  UNEXPECTED_TOKEN: 'YAML did not expect this here.',
-  BLOCK_AS_IMPLICIT_KEY: 'A nested block cannot be used as a key: check the indentation.',
-  MULTIPLE_DOCS: 'A qna.yaml holds one document: remove the extra "---".',
-};
-
-function yamlFinding(e: YAMLError, lc: LineCounter, file: string): Finding {
-  const p = lc.linePos(e.pos[0]);
-  const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const plain = yamlMessages[e.code];
-  return {
-    file,
-    line: p.line,
-    column: p.col,
-    severity: 'error',
-    rule: `yaml.${e.code.toLowerCase().replace(/_/g, '-')}`,
-    message: plain ? `${plain} (${first})` : `YAML syntax error: ${first}`,
-    from: e.pos[0],
-    to: Math.max(e.pos[0], e.pos[1]),
-  };
 }
 
 /** Live counters for the editor (null when the text is not a mapping with seed_examples). */
@@ -93,10 +70,23 @@ export function statsOf(data: unknown, kind: QnaKind, seedLines: number[] = []):
   return { kind, seeds, totalWords, grounded };
 }
 
+/** Rules that are yamllint's, not the schema's: upstream runs them only for version > 1. */
+const isLintRule = (rule: string): boolean => rule.startsWith('lint.') || rule === 'yaml.duplicate-key';
+
 /**
- * InstructLab-compatible validation of one qna.yaml: YAML syntax, upstream's strict yamllint
- * rules and schema v3, plus the advisory limits. Pure (only `yaml`), so the editor, the CLI and
- * the pipeline run the very same checks. `file` is the path relative to the taxonomy root.
+ * True when `ilab` (instructlab-schema's parser as ilab and its SDG call it) would refuse the file
+ * as it is on disk: every error, and the lint problems LabForge repairs on save but upstream's
+ * strict yamllint fails.
+ */
+export const blocksIlab = (f: Finding): boolean =>
+  f.severity === 'error' || (f.severity === 'warning' && f.fixable === true && f.rule.startsWith('lint.'));
+
+/**
+ * InstructLab-compatible validation of one qna.yaml, by the file's own schema version as upstream
+ * does it (missing `version` = 1): YAML read the way PyYAML reads it, yamllint's rules (only for
+ * version > 1), the schema of that version, plus the advisory limits. Pure (only `yaml`), so the
+ * editor, the CLI and the pipeline run the very same checks. `file` is the path relative to the
+ * taxonomy root.
  */
 export function validateQna(text: string, file: string): ValidationResult {
   const bytes = new TextEncoder().encode(text).length;
@@ -105,6 +95,8 @@ export function validateQna(text: string, file: string): ValidationResult {
     return {
       kind: kindOf(file),
       stats: null,
+      version: null,
+      ilabAccepts: false,
       findings: [
         {
           file,
@@ -117,15 +109,37 @@ export function validateQna(text: string, file: string): ValidationResult {
       ],
     };
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
-  const findings: Finding[] = [];
-  for (const e of doc.errors) findings.push(yamlFinding(e, lc, file));
+  const parsed = parseQna(text, file);
+  const { doc, lc } = parsed;
+  const findings: Finding[] = [...parsed.errors, ...parsed.compat];
+  // Found on the parsed text: moved back to the original's columns and offsets.
+  const own: Finding[] = [...parsed.duplicateKeys];
   findings.push(...lintLines(text, file, blockScalarLines(doc, lc)));
   // Like yamllint, the token rules run up to the first syntax error.
-  const until = doc.errors.length > 0 ? Math.min(...doc.errors.map((e) => e.pos[0])) : undefined;
-  findings.push(...lintTokens(text, file, until).map(({ fix: _fix, ...f }) => f));
-  if (doc.errors.length > 0) return { kind: kindOf(file), stats: null, findings: sortFindings(findings) };
+  const until = parsed.errors.length > 0 ? Math.min(...parsed.errors.map((e) => e.from ?? 0)) : undefined;
+  own.push(...lintTokens(parsed.text, file, until).map(({ fix: _fix, ...f }) => f));
+  const done = (kind: QnaKind, rules: VersionRules | null, stats: QnaStats | null): ValidationResult => {
+    let all = [...findings, ...own.map(parsed.toOriginal)];
+    // Upstream does not lint version 1 files: the lint findings stay visible, as notes.
+    if (rules && !rules.lint)
+      all = all.map((f) =>
+        isLintRule(f.rule)
+          ? {
+              ...f,
+              severity: 'info',
+              message: `${f.message} (Not checked for version 1 files; version 3 requires it.)`,
+            }
+          : f,
+      );
+    return {
+      kind,
+      stats,
+      version: rules?.version ?? null,
+      ilabAccepts: !all.some(blocksIlab),
+      findings: sortFindings(all),
+    };
+  };
+  if (parsed.errors.length > 0) return done(kindOf(file), null, null);
 
   let data: unknown;
   try {
@@ -143,11 +157,12 @@ export function validateQna(text: string, file: string): ValidationResult {
         ? `Too many aliases (*name references): this file expands to more than ${QNA_LIMITS.maxAliasCount} copies, which could exhaust memory. Write the text out instead.`
         : `YAML error: ${msg}. Define the anchor (&name) before using it (*name).`,
     });
-    return { kind: kindOf(file), stats: null, findings: sortFindings(findings) };
+    return done(kindOf(file), null, null);
   }
   const kind = kindOf(file, data);
-  findings.push(...checkIndentation(doc, lc, file));
+  own.push(...checkIndentation(doc, lc, file));
   const checker = new SchemaChecker(doc, lc, file);
+  let rules: VersionRules | null = null;
   if (data === null || data === undefined) {
     checker.add(
       [],
@@ -157,9 +172,20 @@ export function validateQna(text: string, file: string): ValidationResult {
         ? 'The file is empty. Start with "version: 3", "created_by", "domain", "document_outline", "seed_examples" and "document".'
         : 'The file is empty. Start with "version: 3", "created_by", "task_description" and "seed_examples".',
     );
-  } else if (kind === 'knowledge') checker.knowledge(data as Record<string, unknown>);
-  else checker.skill(data as Record<string, unknown>);
-  findings.push(...checker.findings);
+  } else if (kind === 'knowledge') rules = checkKnowledge(checker, data);
+  else rules = checkSkill(checker, data, kind);
+  own.push(...checker.findings);
+  if (rules && !rules.refused && rules.version < CURRENT_VERSION && rules.version >= 1)
+    findings.push(
+      oldVersionFinding(
+        text,
+        file,
+        rules,
+        (data as Record<string, unknown>).version !== undefined,
+        validateQna,
+        blocksIlab,
+      ),
+    );
 
   const seedsNode = isMap(doc.contents) ? doc.get('seed_examples', true) : undefined;
   const seedLines =
@@ -168,7 +194,7 @@ export function validateQna(text: string, file: string): ValidationResult {
           n.range ? lc.linePos(n.range[0]).line : 0,
         )
       : [];
-  return { kind, stats: statsOf(data, kind, seedLines), findings: sortFindings(findings) };
+  return done(kind, rules, statsOf(data, kind, seedLines));
 }
 
 const rank = { error: 0, warning: 1, info: 2 } as const;
