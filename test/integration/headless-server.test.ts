@@ -65,7 +65,9 @@ describe('labforge serve (headless transport)', () => {
   it('answers 401 without the token, and with a wrong one', async () => {
     expect((await get(server.port, '/')).status).toBe(401);
     expect((await get(server.port, '/?token=wrong')).status).toBe(401);
-    expect((await get(server.port, '/assets/app.js', { cookie: 'labforge_token=nope' })).status).toBe(401);
+    expect((await get(server.port, '/assets/app.js', { cookie: `labforge_token_${server.port}=nope` })).status).toBe(
+      401,
+    );
   });
 
   it('trades the token in the URL for an HttpOnly cookie and serves the page with a CSP', async () => {
@@ -87,7 +89,10 @@ describe('labforge serve (headless transport)', () => {
 
   it('does not serve files outside the renderer folder', async () => {
     writeFileSync(path.join(dir.path, 'secret.txt'), 'secret');
-    const r = await get(server.port, '/..%2Fsecret.txt', { cookie: `labforge_token=${server.token}` });
+    const r = await get(server.port, '/..%2Fsecret.txt', { cookie: `labforge_token_${server.port}=${server.token}` });
+    // Authenticated, so it reaches the file server: `..` is normalised away and the path falls back to the page.
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('<title>LabForge</title>');
     expect(r.body).not.toContain('secret');
   });
 
@@ -97,7 +102,7 @@ describe('labforge serve (headless transport)', () => {
     expect(await upgrade(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
     expect(await upgrade(`${base}?token=${server.token}`, { host: `evil.example:${server.port}` })).toBe(403);
     expect(await upgrade(`${base}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` })).toBe(101);
-    expect(await upgrade(base, { cookie: `labforge_token=${server.token}` })).toBe(101);
+    expect(await upgrade(base, { cookie: `labforge_token_${server.port}=${server.token}` })).toBe(101);
   });
 
   it('serves the API over the WebSocket and survives garbage', async () => {

@@ -1,7 +1,17 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_COOKIE = 'labforge_token';
+/**
+ * The cookie that carries the token, named per port: two `labforge serve` on one machine (one
+ * browser) must not overwrite each other's cookie, since cookies ignore ports.
+ */
+export const tokenCookieName = (port: number): string => `labforge_token_${port}`;
+
+/** How long the browser keeps the token cookie (the token itself changes with every start). */
+export const TOKEN_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
+
+/** Input no handler should see: answered with 400 before authentication. */
+export class MalformedRequest extends Error {}
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -14,14 +24,30 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function cookieToken(req: IncomingMessage): string | null {
+export function cookieToken(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      throw new MalformedRequest(`malformed ${name} cookie`);
+    }
   }
   return null;
+}
+
+/** The request's path and query; `//`, `//x:y` and other inputs WHATWG URL refuses are malformed. */
+export function requestUrl(raw: string | undefined): URL {
+  const target = raw ?? '/';
+  if (!target.startsWith('/') || target.startsWith('//')) throw new MalformedRequest('malformed request target');
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new MalformedRequest('malformed request target');
+  }
 }
 
 /**

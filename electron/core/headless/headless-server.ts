@@ -4,7 +4,17 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../../shared/errors.js';
 import type { ServerMessage } from '../../shared/protocol.js';
 import type { Router } from '../rpc/router.js';
-import { cookieToken, hostAllowed, newToken, originAllowed, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import {
+  cookieToken,
+  hostAllowed,
+  MalformedRequest,
+  newToken,
+  originAllowed,
+  requestUrl,
+  TOKEN_COOKIE_MAX_AGE_S,
+  tokenCookieName,
+  tokenMatches,
+} from './auth.js';
 import { serveStatic } from './static-files.js';
 
 export interface HeadlessServerOptions {
@@ -16,6 +26,8 @@ export interface HeadlessServerOptions {
   /** Binding to anything but loopback needs this explicit opt-in. */
   allowRemote?: boolean;
   token?: string;
+  /** Where request failures are written (default: stderr). */
+  log?: (line: string) => void;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -38,12 +50,26 @@ export class HeadlessServer implements AsyncDisposable {
 
   private constructor(private readonly opts: HeadlessServerOptions) {
     this.token = opts.token ?? newToken();
-    this.http = createServer((req, res) => void this.onRequest(req, res));
+    // Nothing a client sends may end the process: every handler answers or closes, and logs.
+    this.http = createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => this.failRequest(res, err));
+    });
+    this.http.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     this.http.on('upgrade', (req, socket, head) => {
-      const refusal = this.checkUpgrade(req);
+      socket.on('error', () => socket.destroy());
+      let refusal: string | null;
+      try {
+        refusal = this.checkUpgrade(req);
+      } catch (err) {
+        refusal = err instanceof MalformedRequest ? '400 Bad Request' : '500 Internal Server Error';
+        if (!(err instanceof MalformedRequest)) this.log(`upgrade failed: ${String(err)}`);
+      }
       if (refusal) {
-        socket.end(`HTTP/1.1 ${refusal} \r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
@@ -94,14 +120,34 @@ export class HeadlessServer implements AsyncDisposable {
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}/?token=${this.token}`;
   }
 
+  private get cookieName(): string {
+    return tokenCookieName(this.port);
+  }
+
+  private log(line: string): void {
+    (this.opts.log ?? ((l: string) => process.stderr.write(`labforge serve: ${l}\n`)))(line);
+  }
+
+  private failRequest(res: ServerResponse, err: unknown): void {
+    const malformed = err instanceof MalformedRequest;
+    if (!malformed) this.log(`request failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res
+      .writeHead(malformed ? 400 : 500, { 'content-type': 'text/plain', connection: 'close' })
+      .end(malformed ? 'Bad Request' : 'Internal Server Error');
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, this.allowedHosts)) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: unexpected Host header');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     const queryToken = url.searchParams.get('token');
-    if (!tokenMatches(this.token, queryToken) && !tokenMatches(this.token, cookieToken(req))) {
+    if (!tokenMatches(this.token, queryToken) && !tokenMatches(this.token, cookieToken(req, this.cookieName))) {
       res
         .writeHead(401, { 'content-type': 'text/html; charset=utf-8' })
         .end(
@@ -118,7 +164,7 @@ export class HeadlessServer implements AsyncDisposable {
       url.searchParams.delete('token');
       res
         .writeHead(302, {
-          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`,
+          'set-cookie': `${this.cookieName}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${TOKEN_COOKIE_MAX_AGE_S}`,
           location: url.pathname + url.search,
         })
         .end();
@@ -134,11 +180,14 @@ export class HeadlessServer implements AsyncDisposable {
 
   /** The HTTP status line to refuse an upgrade with, or null to accept it. */
   private checkUpgrade(req: IncomingMessage): string | null {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     if (url.pathname !== '/ws') return '404 Not Found';
     if (!hostAllowed(req.headers.host, this.allowedHosts)) return '403 Forbidden';
     if (!originAllowed(req.headers.origin, this.allowedHosts)) return '403 Forbidden';
-    if (!tokenMatches(this.token, url.searchParams.get('token')) && !tokenMatches(this.token, cookieToken(req))) {
+    if (
+      !tokenMatches(this.token, url.searchParams.get('token')) &&
+      !tokenMatches(this.token, cookieToken(req, this.cookieName))
+    ) {
       return '401 Unauthorized';
     }
     return null;

@@ -53,5 +53,8 @@ export async function serveStatic(
     'content-length': String(stat.size),
     'cache-control': ext === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
   });
-  createReadStream(file).pipe(res);
+  // A file that vanished or cannot be read mid-stream ends this response, never the process.
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
