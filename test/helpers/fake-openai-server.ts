@@ -93,6 +93,8 @@ export interface FakeOpenAiOptions {
   apiKey?: string;
   /** Answer 400 "response_format is not supported" to any request that sends `response_format`. */
   rejectResponseFormat?: boolean;
+  /** Answer one choice whatever `n` asks (as llama.cpp's server and Ollama do). */
+  ignoreN?: boolean;
   /** Serve llama.cpp's `POST /tokenize` (`{content}` → `{tokens}`) with this tokenizer; 404 when absent. */
   tokenize?: (text: string) => number[];
 }
@@ -218,7 +220,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   ): Promise<void> => {
     const attempt = seen.get(raw) ?? 0;
     seen.set(raw, attempt + 1);
-    const n = Math.max(1, body.n ?? 1);
+    const n = opts.ignoreN ? 1 : Math.max(1, body.n ?? 1);
     const messages = body.messages ?? [];
     const lastUserText =
       route === 'chat' ? ([...messages].reverse().find((m) => m.role === 'user')?.content ?? '') : (body.prompt ?? '');

@@ -37,7 +37,13 @@ export interface TeacherUsage {
   completionTokens: number;
 }
 
-export type TeacherReply<T> = { ok: true; value: T; raw: string } | { ok: false; reason: string; raw: string | null };
+/**
+ * `reason` is one of a few stable names runs count drops under (`teacher reply unparseable`,
+ * `teacher refused`, `teacher request rejected`: see json-reply.ts); `detail` says more (the
+ * JSON error, the schema issue, the endpoint's message).
+ */
+export type TeacherReply<T> =
+  { ok: true; value: T; raw: string } | { ok: false; reason: string; raw: string | null; detail?: string };
 
 export interface TeacherResult<T> {
   /** One entry per requested reply (`n`), in order. */
