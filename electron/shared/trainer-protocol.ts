@@ -28,6 +28,8 @@ export interface TrainerConfig {
   lora: { rank: number; alpha: number; dropout: number; target_modules: string[] };
   precision: 'auto' | 'bf16' | 'fp16' | 'fp32';
   gradient_checkpointing: boolean;
+  /** Settings left to the defaults, which the worker may fit to the data (and reports in `started.adapted`). */
+  adaptable: Array<'warmup_steps' | 'effective_batch_size'>;
   /** Continue a run exactly (weights, optimizer, schedule, data order) from one of its checkpoints. */
   resume_from: string | null;
   /** Start from the weights of an earlier checkpoint (phase 2 from phase 1's best) with a fresh optimizer. */
@@ -39,61 +41,87 @@ export interface TrainerConfig {
 
 const base = { time: z.number() };
 
+/** Log levels of the worker's `log` events (Python's `LogLevel`). */
+export const trainerLogLevelSchema = z.enum(['info', 'warning', 'error']);
+export type TrainerLogLevel = z.infer<typeof trainerLogLevelSchema>;
+
+/** A setting the worker changed to fit the data, and why. */
+export const adaptedSettingSchema = z.object({
+  setting: z.string(),
+  requested: z.number(),
+  used: z.number(),
+  reason: z.string(),
+});
+export type AdaptedSetting = z.infer<typeof adaptedSettingSchema>;
+
 export const trainerEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('started'),
-    ...base,
-    method: z.string(),
-    device: z.string(),
-    precision: z.string(),
-    world_size: z.number(),
-    num_samples: z.number(),
-    num_dropped: z.number(),
-    total_steps: z.number(),
-    epochs: z.number(),
-    trainable_params: z.number(),
-    total_params: z.number(),
-    resumed_from_step: z.number().nullable(),
-  }),
-  z.object({
-    type: z.literal('progress'),
-    ...base,
-    step: z.number(),
-    total_steps: z.number(),
-    epoch: z.number(),
-    loss: z.number(),
-    lr: z.number(),
-    tokens_per_sec: z.number(),
-    peak_memory_mb: z.number(),
-    eta_s: z.number(),
-  }),
-  z.object({ type: z.literal('eval'), ...base, step: z.number(), epoch: z.number(), eval_loss: z.number() }),
-  z.object({
-    type: z.literal('checkpoint'),
-    ...base,
-    path: z.string(),
-    step: z.number(),
-    epoch: z.number(),
-    reason: z.enum(['epoch', 'cancel', 'final']),
-    eval_loss: z.number().nullable(),
-  }),
-  z.object({ type: z.literal('log'), ...base, level: z.string(), message: z.string() }),
-  z.object({
-    type: z.literal('done'),
-    ...base,
-    final_checkpoint: z.string(),
-    steps: z.number(),
-    epochs: z.number(),
-    train_loss: z.number().nullable(),
-  }),
-  z.object({ type: z.literal('cancelled'), ...base, checkpoint: z.string().nullable() }),
-  z.object({
-    type: z.literal('error'),
-    ...base,
-    code: z.string(),
-    message: z.string(),
-    hint: z.string().nullable().optional(),
-  }),
+  z
+    .object({
+      type: z.literal('started'),
+      ...base,
+      method: z.string(),
+      device: z.string(),
+      precision: z.string(),
+      world_size: z.number(),
+      num_samples: z.number(),
+      num_dropped: z.number(),
+      /** Of the dropped samples, those longer than max_seq_len. */
+      num_too_long: z.number(),
+      total_steps: z.number(),
+      epochs: z.number(),
+      trainable_params: z.number(),
+      total_params: z.number(),
+      resumed_from_step: z.number().nullable(),
+      adapted: z.array(adaptedSettingSchema),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('progress'),
+      ...base,
+      step: z.number(),
+      total_steps: z.number(),
+      epoch: z.number(),
+      loss: z.number(),
+      lr: z.number(),
+      tokens_per_sec: z.number(),
+      peak_memory_mb: z.number(),
+      eta_s: z.number(),
+    })
+    .strict(),
+  z.object({ type: z.literal('eval'), ...base, step: z.number(), epoch: z.number(), eval_loss: z.number() }).strict(),
+  z
+    .object({
+      type: z.literal('checkpoint'),
+      ...base,
+      path: z.string(),
+      step: z.number(),
+      epoch: z.number(),
+      reason: z.enum(['epoch', 'cancel', 'final']),
+      eval_loss: z.number().nullable(),
+    })
+    .strict(),
+  z.object({ type: z.literal('log'), ...base, level: trainerLogLevelSchema, message: z.string() }).strict(),
+  z
+    .object({
+      type: z.literal('done'),
+      ...base,
+      final_checkpoint: z.string(),
+      steps: z.number(),
+      epochs: z.number(),
+      train_loss: z.number().nullable(),
+    })
+    .strict(),
+  z.object({ type: z.literal('cancelled'), ...base, checkpoint: z.string().nullable() }).strict(),
+  z
+    .object({
+      type: z.literal('error'),
+      ...base,
+      code: z.string(),
+      message: z.string(),
+      hint: z.string().nullable().optional(),
+    })
+    .strict(),
 ]);
 export type TrainerEvent = z.infer<typeof trainerEventSchema>;
 

@@ -84,11 +84,63 @@ def save_checkpoint_files(
     write_json(part / MANIFEST_FILE, manifest)
 
 
+OLD_SUFFIX = ".old"
+
+
 def publish(part: Path, final: Path) -> None:
-    """Atomically move a complete ``.part`` directory to its final name."""
+    """Move a complete ``.part`` directory to its final name.
+
+    A checkpoint already there is first moved aside (``NAME.old``), so at every moment one
+    complete copy has a name; the old one is deleted only after the new one took its place.
+    """
+    old = final.with_name(final.name + OLD_SUFFIX)
     if final.exists():
-        shutil.rmtree(final)
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
     os.replace(part, final)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale(root: Path) -> list[str]:
+    """At start: delete ``.part`` folders a killed run left; put back a checkpoint whose
+    replacement never got its name (``NAME.old`` without ``NAME``). Returns what was done."""
+    done: list[str] = []
+    if not root.is_dir():
+        return done
+    for d in sorted(root.iterdir()):
+        if d.is_dir() and d.name.endswith(".part"):
+            shutil.rmtree(d, ignore_errors=True)
+            done.append(f"removed the unfinished checkpoint {d.name}")
+        elif d.is_dir() and d.name.endswith(OLD_SUFFIX):
+            final = d.with_name(d.name[: -len(OLD_SUFFIX)])
+            if final.exists():
+                shutil.rmtree(d, ignore_errors=True)
+            else:
+                os.replace(d, final)
+                done.append(f"restored {final.name} (its replacement was not finished)")
+    return done
+
+
+def free_bytes(path: Path) -> int:
+    """Free space where ``path`` lives (``LABFORGE_TEST_FREE_BYTES`` overrides it in tests)."""
+    forced = os.environ.get("LABFORGE_TEST_FREE_BYTES")
+    if forced:
+        return int(forced)
+    p = path
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return shutil.disk_usage(p).free
+
+
+def estimate_bytes(model: torch.nn.Module, optimizer: torch.optim.Optimizer | None, full: bool) -> int:
+    """What a checkpoint will take: the saved weights (all for full, trainable for adapters) and
+    the optimizer's moment tensors (2 per trainable parameter), plus a margin for the rest."""
+    trainable = sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad)
+    weights = sum(p.numel() * p.element_size() for p in model.parameters()) if full else trainable
+    moments = 2 * sum(p.numel() * 4 for p in model.parameters() if p.requires_grad) if optimizer else 0
+    return int((weights + moments) * 1.1) + 16 * 2**20
 
 
 def load_resume_state(ckpt: Path) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, torch.Tensor]]:

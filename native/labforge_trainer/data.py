@@ -28,6 +28,7 @@ class LoadedData:
     num_records: int
     num_dropped: int  # valid records dropped by length / empty loss
     num_broken: int  # lines that are not valid records
+    num_too_long: int = 0  # of the dropped: longer than max_seq_len
 
 
 def validate_record(rec: Any) -> str | None:
@@ -117,7 +118,7 @@ def load_dataset(
 ) -> LoadedData:
     """Read a JSONL file. Broken lines are skipped and logged with their line number."""
     samples: list[Sample] = []
-    broken = dropped = records = 0
+    broken = dropped = records = too_long = 0
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, start=1):
             if not line.strip():
@@ -138,15 +139,22 @@ def load_dataset(
             n = len(s.input_ids)
             if n > max_seq_len or n < min_seq_len or s.num_loss_tokens == 0:
                 dropped += 1
+                too_long += n > max_seq_len
                 continue
             samples.append(s)
-    if dropped:
+    if too_long:
+        log(
+            "warning",
+            f"{path}: dropped {too_long} of {records} samples longer than max_seq_len "
+            f"({max_seq_len} tokens); raise max_seq_len to keep them",
+        )
+    if dropped - too_long:
         log(
             "info",
-            f"{path}: dropped {dropped} of {records} samples (length outside "
-            f"[{min_seq_len}, {max_seq_len}] tokens or nothing to train on)",
+            f"{path}: dropped {dropped - too_long} of {records} samples (shorter than "
+            f"{min_seq_len} tokens or nothing to train on)",
         )
-    return LoadedData(samples, records, dropped, broken)
+    return LoadedData(samples, records, dropped, broken, too_long)
 
 
 # ---- batching -------------------------------------------------------------------------------
@@ -159,13 +167,15 @@ def plan_epoch(
     epoch: int,
     effective_batch_size: int,
     max_batch_len: int,
+    packed: bool = False,
 ) -> list[list[list[int]]]:
     """Plan one epoch: optimizer steps -> micro-batches -> sample indices.
 
     The order is a permutation drawn from ``seed + epoch`` only (no global RNG), so any process
     (a resumed run, every rank) computes the same plan. Each step takes ``effective_batch_size``
-    samples (the last one fewer); inside a step samples are grouped by length and packed into
-    padded micro-batches of at most ``max_batch_len`` tokens (longest x count).
+    samples (the last one fewer); inside a step samples are grouped by length into micro-batches
+    of at most ``max_batch_len`` tokens: padded (longest x count) or, with ``packed``, the sum of
+    the lengths (one padding-free row, see ``packing``).
     """
     import torch
 
@@ -176,12 +186,15 @@ def plan_epoch(
         chunk = sorted(order[s : s + effective_batch_size], key=lambda i: (-lengths[i], i))
         micro: list[list[int]] = []
         cur: list[int] = []
+        used = 0
         for i in chunk:
             longest = lengths[cur[0]] if cur else lengths[i]
-            if cur and longest * (len(cur) + 1) > max_batch_len:
+            size = used + lengths[i] if packed else longest * (len(cur) + 1)
+            if cur and size > max_batch_len:
                 micro.append(cur)
-                cur = []
+                cur, used = [], 0
             cur.append(i)
+            used += lengths[i]
         if cur:
             micro.append(cur)
         steps.append(micro)

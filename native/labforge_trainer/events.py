@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import IO, Any
 
-from .protocol import Event, Log
+from .protocol import Event, Log, LogLevel
 
 logger = logging.getLogger("labforge_trainer")
 
@@ -34,12 +34,19 @@ class Emitter:
             return
         line = json.dumps(event.to_json(), default=_json_default, allow_nan=False)
         with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                # The parent is gone (its end of the pipe closed): keep going so the cancel that
+                # follows still writes its checkpoint; the events have nobody to read them.
+                self._enabled = False
+                logger.warning("the event pipe closed: the parent process is gone")
 
-    def log(self, level: str, message: str) -> None:
-        getattr(logger, "warning" if level == "warning" else "info")(message)
-        self.emit(Log(level=level, message=message))
+    def log(self, level: LogLevel | str, message: str) -> None:
+        lv = LogLevel(level)
+        getattr(logger, {"info": "info", "warning": "warning", "error": "error"}[lv.value])(message)
+        self.emit(Log(level=lv, message=message))
 
 
 def take_stdout() -> IO[str]:
@@ -77,7 +84,8 @@ class CancelFlag:
             threading.Thread(target=self._read_stdin, name="stdin-cancel", daemon=True).start()
 
     def _read_stdin(self) -> None:
-        # EOF on stdin is not a cancel: the parent may simply not talk to us.
+        # EOF on stdin is a cancel: the parent holds the other end of the pipe, so EOF means it
+        # closed it or died. Either way: checkpoint at the next step boundary, then exit.
         for line in sys.stdin:
             try:
                 msg = json.loads(line)
@@ -87,3 +95,5 @@ class CancelFlag:
             if isinstance(msg, dict) and msg.get("type") == "cancel":
                 logger.warning("cancel requested on stdin: stopping after the current step")
                 self.set()
+        logger.warning("stdin closed (the parent is gone or stopped us): stopping after the current step")
+        self.set()

@@ -50,12 +50,14 @@ def load_merged(ckpt: Path, manifest: dict[str, Any]):
         if not base or not Path(base).exists():
             raise SystemExit(f"error: the base model of this adapter is missing: {base}")
         log(f"Merging the LoRA adapter {ckpt} into {base}")
-        model = AutoModelForCausalLM.from_pretrained(base, torch_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(base, torch_dtype=torch.float32, use_safetensors=True)
         model = PeftModel.from_pretrained(model, str(ckpt)).merge_and_unload()
         tok_src = ckpt if (ckpt / "tokenizer_config.json").exists() else Path(base)
     else:
         log(f"Loading the full checkpoint {ckpt}")
-        model = AutoModelForCausalLM.from_pretrained(str(ckpt), torch_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(ckpt), torch_dtype=torch.float32, use_safetensors=True
+        )
         base = Path(manifest.get("base_model") or ckpt)
         tok_src = ckpt if (ckpt / "tokenizer_config.json").exists() else base
     tokenizer = AutoTokenizer.from_pretrained(str(tok_src))

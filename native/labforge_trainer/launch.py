@@ -1,4 +1,9 @@
-"""Command lines that start the worker: one process, or torchrun for several GPUs / nodes."""
+"""Command lines that start the worker: one process, or torchrun for several GPUs / nodes.
+
+The one place that knows torchrun's arguments: LabForge runs
+``python -m labforge_trainer.launch --exec --config C [--nproc-per-node N ...]`` and this module
+replaces itself with the worker (or torchrun) command. No torch import here.
+"""
 
 from __future__ import annotations
 
@@ -40,24 +45,47 @@ def build_command(spec: LaunchSpec) -> list[str]:
     return [*cmd, *worker]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     import argparse
+    import os
     import shlex
+    import subprocess
+    import sys
 
-    p = argparse.ArgumentParser(description="Print the worker command line.")
+    p = argparse.ArgumentParser(description="Print (or with --exec, run) the worker command line.")
     p.add_argument("--config", required=True)
-    p.add_argument("--python", default="python")
+    p.add_argument("--python", default=None, help="interpreter (default: this one)")
     p.add_argument("--nproc-per-node", type=int, default=1)
     p.add_argument("--nnodes", type=int, default=1)
     p.add_argument("--node-rank", type=int, default=0)
     p.add_argument("--master-addr")
     p.add_argument("--master-port", type=int)
-    a = p.parse_args()
+    p.add_argument("--exec", action="store_true", help="replace this process with the command")
+    a = p.parse_args(argv)
     spec = LaunchSpec(
-        a.config, a.python, a.nproc_per_node, a.nnodes, a.node_rank, a.master_addr, a.master_port
+        a.config,
+        a.python or sys.executable,
+        a.nproc_per_node,
+        a.nnodes,
+        a.node_rank,
+        a.master_addr,
+        a.master_port,
     )
-    print(shlex.join(build_command(spec)))
+    try:
+        cmd = build_command(spec)
+    except ValueError as e:
+        p.error(str(e))
+    if not a.exec:
+        print(shlex.join(cmd))
+        return 0
+    from .orphan import set_parent_death_signal
+
+    set_parent_death_signal()  # kept across exec: torchrun, too, ends with its parent
+    sys.stdout.flush()
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)
+    return subprocess.call(cmd)  # Windows has no real exec; stdio is inherited
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -10,6 +10,7 @@ import json
 import math
 import time
 from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from typing import Any, Literal
 
 PROTOCOL_VERSION = 1
@@ -18,6 +19,17 @@ Method = Literal["lora", "qlora", "full"]
 Precision = Literal["auto", "bf16", "fp16", "fp32"]
 Device = Literal["auto", "cpu", "cuda"]
 CheckpointReason = Literal["epoch", "cancel", "final"]
+Adaptable = Literal["warmup_steps", "effective_batch_size"]
+ADAPTABLE: tuple[str, ...] = ("warmup_steps", "effective_batch_size")
+
+
+class LogLevel(str, Enum):
+    """Levels of ``log`` events (the TypeScript side's ``trainerLogLevelSchema``)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
 
 # Stable error codes (the Node side maps them to AppError codes / UI hints).
 ErrorCode = Literal[
@@ -29,6 +41,8 @@ ErrorCode = Literal[
     "CUDA_UNAVAILABLE",
     "RESUME_INVALID",
     "OUT_OF_MEMORY",
+    "DISK_FULL",
+    "MODEL_UNSAFE_WEIGHTS",
     "WORKER_CRASHED",
 ]
 
@@ -82,6 +96,8 @@ class TrainConfig:
     lora: LoraSettings = field(default_factory=LoraSettings)
     precision: Precision = "auto"
     gradient_checkpointing: bool = False
+    # Settings left to the defaults: the worker may fit them to the data (reported in ``started``).
+    adaptable: tuple[str, ...] = ()
     resume_from: str | None = None
     # Start from an earlier checkpoint's weights (phase 2 from phase 1's best) with a fresh
     # optimizer and schedule; resume_from wins when both are given.
@@ -93,6 +109,7 @@ class TrainConfig:
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["lora"]["target_modules"] = list(self.lora.target_modules)
+        d["adaptable"] = list(self.adaptable)
         return d
 
 
@@ -175,6 +192,9 @@ def parse_config(raw: Any) -> TrainConfig:
     defaults = {
         f.name: f.default for f in fields(TrainConfig) if f.name not in _REQUIRED and f.name != "lora"
     }
+    adaptable = raw.get("adaptable", [])
+    if not isinstance(adaptable, list) or any(a not in ADAPTABLE for a in adaptable):
+        raise ConfigError("adaptable", f"must be a list of {', '.join(ADAPTABLE)}")
     d = {**defaults, **raw}
     if d["version"] != PROTOCOL_VERSION:
         raise ConfigError("version", f"unsupported protocol version {d['version']!r}")
@@ -205,6 +225,7 @@ def parse_config(raw: Any) -> TrainConfig:
         lora=_parse_lora(raw.get("lora")),
         precision=_choice(d, "precision", ("auto", "bf16", "fp16", "fp32")),  # type: ignore[arg-type]
         gradient_checkpointing=d["gradient_checkpointing"],
+        adaptable=tuple(adaptable),
         resume_from=_str(d, "resume_from", nullable=True),
         init_from=_str(d, "init_from", nullable=True),
         device=_choice(d, "device", ("auto", "cpu", "cuda")),  # type: ignore[arg-type]
@@ -237,6 +258,9 @@ class Event:
     def to_json(self) -> dict[str, Any]:
         d = {"type": self.type, "time": time.time()}  # type: ignore[attr-defined]
         d.update(asdict(self))
+        for k, v in d.items():
+            if isinstance(v, Enum):
+                d[k] = v.value
         return d
 
 
@@ -248,11 +272,13 @@ class Started(Event):
     world_size: int
     num_samples: int
     num_dropped: int
+    num_too_long: int
     total_steps: int
     epochs: int
     trainable_params: int
     total_params: int
     resumed_from_step: int | None
+    adapted: list[dict[str, Any]] = field(default_factory=list)
     type: str = field(default="started", init=False, repr=False)
 
 
@@ -282,14 +308,14 @@ class Checkpoint(Event):
     path: str
     step: int
     epoch: float
-    reason: str
+    reason: CheckpointReason
     eval_loss: float | None
     type: str = field(default="checkpoint", init=False, repr=False)
 
 
 @dataclass
 class Log(Event):
-    level: str
+    level: LogLevel
     message: str
     type: str = field(default="log", init=False, repr=False)
 

@@ -76,7 +76,12 @@ def lr_at(step: int, cfg: TrainConfig, total_steps: int) -> float:
     return cfg.learning_rate * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
+PICKLE_WEIGHTS = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
 def check_base_model(path: str) -> None:
+    """A model folder with safetensors weights. Pickle weights (``.bin``) are refused: loading
+    them runs code from the file."""
     p = Path(path)
     if not p.is_dir() or not (p / "config.json").is_file():
         raise TrainerError(
@@ -84,6 +89,25 @@ def check_base_model(path: str) -> None:
             f"base model folder not found or has no config.json: {path}",
             "Download the model first, or pick another base model.",
         )
+    names = [f.name for f in p.iterdir() if f.is_file()]
+    if any(n.endswith(".safetensors") for n in names):
+        return
+    pickles = sorted(n for n in names if n.endswith(PICKLE_WEIGHTS))
+    if pickles:
+        raise TrainerError(
+            "MODEL_UNSAFE_WEIGHTS",
+            f"the base model in {path} has only pickle weights ({', '.join(pickles[:3])}); "
+            "LabForge loads safetensors only, since loading a pickle file can run code from it",
+            'If you trust the file, convert it once: python -c "from transformers import '
+            f"AutoModelForCausalLM as M; M.from_pretrained('{path}', use_safetensors=False)"
+            f".save_pretrained('{path}-safetensors')\" (then copy the tokenizer files), "
+            "or download the model's safetensors revision.",
+        )
+    raise TrainerError(
+        "MODEL_NOT_FOUND",
+        f"no weights in {path} (no *.safetensors file)",
+        "Download the model's weights, or pick another base model.",
+    )
 
 
 def load_tokenizer(path: str) -> Any:

@@ -12,6 +12,7 @@ import sys
 import traceback
 
 from .events import CancelFlag, Emitter, take_stdout
+from .orphan import die_with_parent
 from .protocol import EXIT_ERROR, ConfigError, Error, TrainerError, load_config
 
 OOM_HINT = (
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     em = Emitter(proto, enabled=rank == 0)
     cancel = CancelFlag()
     cancel.install(read_stdin=rank == 0)
+    die_with_parent(cancel.set)  # a killed parent: checkpoint and exit, never an orphan on the GPU
     try:
         cfg = load_config(args.config)
         from .runtime import dist_from_env

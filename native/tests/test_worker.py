@@ -221,17 +221,30 @@ def test_ddp_two_processes_gloo(tiny_model: Path, tiny_data: Path, tmp_path: Pat
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     cmd = build_command(LaunchSpec(str(cfg_path), python=sys.executable, nproc_per_node=2, master_port=port))
-    p = subprocess.run(
+    # stdin stays open (a pipe LabForge holds): EOF on it would mean "cancel"
+    p = subprocess.Popen(
         cmd,
         cwd=str(Path(__file__).parents[1]),
         env=worker_env(),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=240,
-        stdin=subprocess.DEVNULL,
     )
-    assert p.returncode == 0, p.stderr[-3000:]
-    events = [json.loads(line) for line in p.stdout.splitlines()]
+    import threading
+
+    errs: list[str] = []
+    t = threading.Thread(target=lambda: errs.append(p.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    t.start()
+    timer = threading.Timer(240, p.kill)
+    timer.start()
+    out = p.stdout.read()  # type: ignore[union-attr]
+    p.wait()
+    timer.cancel()
+    t.join(5)
+    err = "".join(errs)
+    assert p.returncode == 0, err[-3000:]
+    events = [json.loads(line) for line in out.splitlines()]
     assert events[0]["type"] == "started" and events[0]["world_size"] == 2
     assert events[-1]["type"] == "done"
     assert len([e for e in events if e["type"] == "progress"]) == 3  # rank 0 only

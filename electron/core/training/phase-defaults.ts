@@ -6,11 +6,17 @@ export const PHASE_DEFAULTS: Record<PhaseName, { epochs: number; learningRate: n
   skills: { epochs: 10, learningRate: 6e-6, effectiveBatchSize: 3840 },
 };
 
+/** Which layers LoRA adapts: the attention projections (LAB's default) or every linear layer (PEFT's "all-linear"). */
+export const LORA_TARGETS = {
+  attention: ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+  'all-linear': ['all-linear'],
+} as const;
+
 export const TRAINING_DEFAULTS = {
   maxBatchLen: 5000,
   maxSeqLen: 4096,
   minSeqLen: 20,
   warmupSteps: 25,
   seed: 42,
-  lora: { rank: 8, alpha: 32, dropout: 0.1, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
+  lora: { rank: 8, alpha: 32, dropout: 0.1 },
 } as const;

@@ -1,32 +1,28 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { CheckpointInfo, LossPoint, TrainingParams, TrainingMetrics } from '../../shared/contract/index.js';
+import type { TrainingParams } from '../../shared/contract/index.js';
 import { trainingParamsSchema } from '../../shared/contract/index.js';
-import { AppError, type ErrorCode } from '../../shared/errors.js';
-import type { TrainerConfig, TrainerEvent } from '../../shared/trainer-protocol.js';
+import { AppError } from '../../shared/errors.js';
 import type { JobContext, JobKind } from '../jobs/job-kind.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { findPhaseData, splitHeldOut, type PhaseName } from './datasets.js';
 import { findNativeDir, findTrainerPython } from './native-paths.js';
-import { PHASE_DEFAULTS, TRAINING_DEFAULTS } from './phase-defaults.js';
-import { runTrainer, type TrainerOutcome } from './trainer-process.js';
+import { pickBest } from './pick-best.js';
+import {
+  newJournal,
+  runDirOf,
+  runFiles,
+  type MetricsEntry,
+  type PhaseJournal,
+  type TrainingJournal,
+} from './run-journal.js';
+import { buildTrainerConfig, type ParsedTrainingParams } from './trainer-config.js';
+import { outcomeError, phaseEventHandler } from './trainer-events.js';
+import { runTrainer } from './trainer-process.js';
 
-interface PhaseJournal {
-  name: PhaseName;
-  status: 'pending' | 'running' | 'done';
-  checkpoints: CheckpointInfo[];
-  best: string | null;
-  /** The newest checkpoint of the phase (an epoch's or the one written on cancel): where a resume continues. */
-  lastCheckpoint: string | null;
-}
-
-/** The run's journal: what a resume needs, saved after every checkpoint. */
-export interface TrainingJournal {
-  version: 1;
-  outDir: string;
-  phases: PhaseJournal[];
-}
+export { pickBest } from './pick-best.js';
+export { readTrainingMetrics, runDirOf, runIdOf, type TrainingJournal } from './run-journal.js';
 
 export interface TrainingResult {
   outDir: string;
@@ -34,65 +30,7 @@ export interface TrainingResult {
   phases: Array<{ name: PhaseName; best: string | null; bestEvalLoss: number | null; checkpoints: number }>;
 }
 
-type Parsed = ReturnType<typeof trainingParamsSchema.parse>;
-
-const WORKER_CODES: Record<string, ErrorCode> = {
-  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
-  NO_CHAT_TEMPLATE: 'NO_CHAT_TEMPLATE',
-  DATASET_INVALID: 'DATASET_INVALID',
-  OUT_OF_MEMORY: 'OUT_OF_MEMORY',
-  QLORA_NEEDS_CUDA: 'GPU_UNAVAILABLE',
-  CUDA_UNAVAILABLE: 'GPU_UNAVAILABLE',
-  INVALID_CONFIG: 'VALIDATION_FAILED',
-  RESUME_INVALID: 'VALIDATION_FAILED',
-};
-
-export const runDirOf = (dataDir: string, jobId: string, params: { outDir?: string }): string =>
-  params.outDir ? path.resolve(params.outDir) : path.join(dataDir, 'runs', jobId);
-
-/** The training job a checkpoint under `<data dir>/runs/<id>/` came from, if any. */
-export function runIdOf(dataDir: string, checkpoint: string): string | null {
-  const rel = path.relative(path.join(dataDir, 'runs'), checkpoint);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
-  return rel.split(path.sep)[0] || null;
-}
-
-/** Picks the checkpoint with the lowest held-out loss (the latest on a tie or without scores). */
-export function pickBest(checkpoints: CheckpointInfo[]): CheckpointInfo | null {
-  const candidates = checkpoints.filter((c) => c.reason !== 'cancel');
-  let best: CheckpointInfo | null = null;
-  for (const c of candidates) {
-    if (best === null) best = c;
-    else if (c.evalLoss === null || best.evalLoss === null)
-      best = c.evalLoss === null && best.evalLoss !== null ? best : c;
-    else if (c.evalLoss <= best.evalLoss) best = c;
-  }
-  return best;
-}
-
-function outcomeError(
-  o: Exclude<TrainerOutcome, { kind: 'done' } | { kind: 'cancelled' }>,
-  phase: PhaseName,
-): AppError {
-  const tail = o.stderrTail.slice(-20);
-  if (o.kind === 'error') {
-    return new AppError(WORKER_CODES[o.code] ?? 'WORKER_CRASHED', `Training (${phase} phase) failed: ${o.message}`, {
-      hint: o.hint ?? undefined,
-      details: { workerCode: o.code, lastLogLines: tail },
-    });
-  }
-  const how = o.signal ? `was killed by ${o.signal}` : `exited with code ${o.exitCode}`;
-  return new AppError('WORKER_CRASHED', `The trainer ${how} during the ${phase} phase.`, {
-    hint: tail.length ? `Last log line: ${tail.at(-1)}` : 'See the job log.',
-    details: { exitCode: o.exitCode, signal: o.signal, lastLogLines: tail },
-  });
-}
-
-/**
- * The multi-phase LAB training run as one resumable job: knowledge, then skills starting from the
- * best knowledge checkpoint; held-out loss picks the best checkpoint of each phase.
- */
-export function trainingRunJob(deps: {
+interface RunDeps {
   dataDir: string;
   bus: EventBus;
   gpuCount(): number;
@@ -102,7 +40,13 @@ export function trainingRunJob(deps: {
   libraryModelPath?(idOrName: string): string | null;
   /** Cancel grace periods (tests shorten them). */
   graceMs?: { cancel: number; term: number };
-}): JobKind<TrainingParams, TrainingResult> {
+}
+
+/**
+ * The multi-phase LAB training run as one resumable job: knowledge, then skills starting from the
+ * best knowledge checkpoint (`pickBest`: held-out loss today).
+ */
+export function trainingRunJob(deps: RunDeps): JobKind<TrainingParams, TrainingResult> {
   return {
     kind: 'training.run',
     usesGpu: true,
@@ -128,23 +72,8 @@ export function trainingRunJob(deps: {
         nativeDir,
       });
       await fs.mkdir(outDir, { recursive: true });
-      const journal: TrainingJournal = (ctx.resumeState as TrainingJournal | null) ?? {
-        version: 1,
-        outDir,
-        phases: params.phases.map((name) => ({
-          name,
-          status: 'pending',
-          checkpoints: [],
-          best: null,
-          lastCheckpoint: null,
-        })),
-      };
-      const save = async (): Promise<void> => {
-        ctx.saveResumeState(journal);
-        await writeFileAtomic(path.join(outDir, 'journal.json'), JSON.stringify(journal, null, 2));
-      };
-      const metricsFile = path.join(outDir, 'metrics.jsonl');
-      const record = (entry: object): Promise<void> => fs.appendFile(metricsFile, `${JSON.stringify(entry)}\n`);
+      const journal = (ctx.resumeState as TrainingJournal | null) ?? newJournal(outDir, params.phases);
+      const files = runFiles(outDir, (j) => ctx.saveResumeState(j));
       if (ctx.resumeState) ctx.log(`Resuming the run in ${outDir}`);
 
       let previousBest: string | null = null;
@@ -160,8 +89,8 @@ export function trainingRunJob(deps: {
           python,
           nativeDir,
           initFrom: previousBest,
-          record,
-          save,
+          record: files.record,
+          save: () => files.save(journal),
           deps,
         });
         previousBest = phase.best;
@@ -186,7 +115,7 @@ export function trainingRunJob(deps: {
 
 async function runPhase(
   ctx: JobContext<TrainingParams>,
-  params: Parsed,
+  params: ParsedTrainingParams,
   phase: PhaseJournal,
   index: number,
   count: number,
@@ -196,13 +125,12 @@ async function runPhase(
     python: string;
     nativeDir: string;
     initFrom: string | null;
-    record(entry: object): Promise<void>;
+    record(entry: MetricsEntry): Promise<void>;
     save(): Promise<void>;
-    deps: { bus: EventBus; gpuCount(): number; graceMs?: { cancel: number; term: number } };
+    deps: RunDeps;
   },
 ): Promise<void> {
   const name = phase.name;
-  const defaults = PHASE_DEFAULTS[name];
   const source = await findPhaseData(path.resolve(params.data), name);
   const split = await splitHeldOut(source, path.join(env.outDir, 'data'), name);
   for (const p of split.problems.slice(0, 20))
@@ -215,34 +143,14 @@ async function runPhase(
     phase.status === 'running' && phase.lastCheckpoint && existsSync(phase.lastCheckpoint)
       ? phase.lastCheckpoint
       : null;
-  const config: TrainerConfig = {
-    version: 1,
-    base_model: env.baseModel,
-    data_path: split.train,
-    eval_path: split.eval,
-    output_dir: phaseDir,
-    method: params.method,
-    epochs: params.epochs ?? defaults.epochs,
-    learning_rate: params.learningRate ?? defaults.learningRate,
-    warmup_steps: params.warmupSteps ?? TRAINING_DEFAULTS.warmupSteps,
-    effective_batch_size: params.effectiveBatchSize ?? defaults.effectiveBatchSize,
-    max_batch_len: params.maxBatchLen ?? TRAINING_DEFAULTS.maxBatchLen,
-    max_seq_len: params.maxSeqLen ?? TRAINING_DEFAULTS.maxSeqLen,
-    min_seq_len: params.minSeqLen ?? TRAINING_DEFAULTS.minSeqLen,
-    seed: TRAINING_DEFAULTS.seed,
-    lora: {
-      ...TRAINING_DEFAULTS.lora,
-      target_modules: [...TRAINING_DEFAULTS.lora.target_modules],
-      rank: params.loraRank ?? TRAINING_DEFAULTS.lora.rank,
-    },
-    precision: 'auto',
-    gradient_checkpointing: false,
-    resume_from: resumeFrom,
-    init_from: resumeFrom ? null : env.initFrom,
-    device: params.device,
-    max_steps: null,
-    system_prompt: null,
-  };
+  const config = buildTrainerConfig(params, name, {
+    baseModel: env.baseModel,
+    train: split.train,
+    eval: split.eval,
+    phaseDir,
+    resumeFrom,
+    initFrom: env.initFrom,
+  });
   await fs.mkdir(phaseDir, { recursive: true });
   const configPath = path.join(phaseDir, 'trainer-config.json');
   await writeFileAtomic(configPath, JSON.stringify(config, null, 2));
@@ -254,81 +162,16 @@ async function runPhase(
   const gpus = params.device === 'cpu' ? 0 : env.deps.gpuCount();
   const nproc = params.nprocPerNode ?? Math.max(1, gpus);
   if (nproc > 1 || (params.nnodes ?? 1) > 1) ctx.log(`Launching ${nproc} processes per node with torchrun`);
-  let pending = Promise.resolve();
-  const queue = (fn: () => Promise<void>): void => {
-    pending = pending
-      .then(fn)
-      .catch((err: unknown) => ctx.log(`Could not record metrics: ${(err as Error).message}`, 'warn'));
-  };
-  const onEvent = (e: TrainerEvent): void => {
-    switch (e.type) {
-      case 'started':
-        ctx.log(
-          `Trainer started: ${e.method} on ${e.device} (${e.precision}, ${e.world_size} process${e.world_size > 1 ? 'es' : ''}), ` +
-            `${e.num_samples} samples (${e.num_dropped} dropped), ${e.total_steps} steps, ${e.trainable_params.toLocaleString('en')} trainable parameters`,
-        );
-        break;
-      case 'progress': {
-        const point: LossPoint = {
-          phase: name,
-          step: e.step,
-          totalSteps: e.total_steps,
-          epoch: e.epoch,
-          loss: e.loss,
-          lr: e.lr,
-          tokensPerSec: e.tokens_per_sec,
-          peakMemoryMb: e.peak_memory_mb,
-          time: e.time * 1000,
-        };
-        ctx.report({
-          fraction: Math.min(1, (index + e.step / Math.max(1, e.total_steps)) / count),
-          stage: `${name}: epoch ${Math.min(config.epochs, Math.floor(e.epoch) + 1)}/${config.epochs}`,
-          etaSeconds: e.eta_s,
-          metrics: {
-            loss: e.loss,
-            lr: e.lr,
-            tokensPerSec: e.tokens_per_sec,
-            step: e.step,
-            epoch: e.epoch,
-            peakMemoryMb: e.peak_memory_mb,
-          },
-        });
-        env.deps.bus.emit('training.progress', { jobId: ctx.id, point });
-        queue(() => env.record({ kind: 'point', ...point }));
-        break;
-      }
-      case 'eval':
-        ctx.log(`${name} epoch ${e.epoch.toFixed(2)}: held-out loss ${e.eval_loss.toFixed(4)}`);
-        queue(() => env.record({ kind: 'eval', phase: name, step: e.step, epoch: e.epoch, evalLoss: e.eval_loss }));
-        break;
-      case 'checkpoint': {
-        const c: CheckpointInfo = {
-          phase: name,
-          path: e.path,
-          step: e.step,
-          epoch: e.epoch,
-          reason: e.reason,
-          evalLoss: e.eval_loss,
-        };
-        phase.checkpoints.push(c);
-        phase.lastCheckpoint = e.path;
-        ctx.log(`Checkpoint (${e.reason}) at step ${e.step}: ${e.path}`);
-        queue(async () => {
-          await env.record({ kind: 'checkpoint', ...c });
-          await env.save();
-        });
-        break;
-      }
-      case 'log':
-        ctx.log(
-          e.message,
-          e.level === 'warning' || e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : 'info',
-        );
-        break;
-      default:
-        break;
-    }
-  };
+  const events = phaseEventHandler({
+    ctx,
+    bus: env.deps.bus,
+    phase,
+    index,
+    count,
+    epochs: config.epochs,
+    record: env.record,
+    save: env.save,
+  });
   const outcome = await runTrainer(
     {
       python: env.python,
@@ -341,9 +184,9 @@ async function runPhase(
       cwd: phaseDir,
       graceMs: env.deps.graceMs,
     },
-    { signal: ctx.signal, onEvent, onLog: (line) => ctx.log(line, 'debug') },
+    { signal: ctx.signal, onEvent: events.onEvent, onLog: (line) => ctx.log(line, 'debug') },
   );
-  await pending;
+  await events.flush();
   if (outcome.kind === 'cancelled') {
     await env.save();
     throw new AppError(
@@ -362,29 +205,4 @@ async function runPhase(
   ctx.log(
     `${name} phase done: best checkpoint ${phase.best}${best?.evalLoss != null ? ` (held-out loss ${best.evalLoss.toFixed(4)})` : ''}`,
   );
-}
-
-/** Reads the loss curve, held-out scores and checkpoints a run has recorded so far. */
-export async function readTrainingMetrics(outDir: string): Promise<TrainingMetrics> {
-  const metrics: TrainingMetrics = { points: [], evals: [], checkpoints: [], best: {} };
-  const text = await fs.readFile(path.join(outDir, 'metrics.jsonl'), 'utf8').catch(() => null);
-  if (text === null) return metrics;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const { kind, ...rest } = JSON.parse(line) as { kind: string } & Record<string, unknown>;
-      if (kind === 'point') metrics.points.push(rest as unknown as LossPoint);
-      else if (kind === 'eval') metrics.evals.push(rest as unknown as TrainingMetrics['evals'][number]);
-      else if (kind === 'checkpoint') metrics.checkpoints.push(rest as unknown as CheckpointInfo);
-    } catch {
-      // A line cut short by a crash: skip it.
-    }
-  }
-  try {
-    const journal = JSON.parse(await fs.readFile(path.join(outDir, 'journal.json'), 'utf8')) as TrainingJournal;
-    for (const p of journal.phases) if (p.best) metrics.best[p.name] = p.best;
-  } catch {
-    // No journal yet.
-  }
-  return metrics;
 }

@@ -21,6 +21,12 @@ export const trainingParamsSchema = z.object({
   minSeqLen: z.number().int().min(1).optional(),
   warmupSteps: z.number().int().min(0).optional(),
   loraRank: z.number().int().min(1).max(1024).optional(),
+  /** Which layers LoRA/QLoRA adapt: the attention projections, or every linear layer. */
+  loraTargets: z.enum(['attention', 'all-linear']).default('attention'),
+  /** Compute precision; `auto` picks bf16 where the GPU supports it, else fp16, and fp32 on CPU. */
+  precision: z.enum(['auto', 'bf16', 'fp16', 'fp32']).default('auto'),
+  /** Recompute activations in the backward pass: less memory, about a third more compute. */
+  gradientCheckpointing: z.boolean().default(false),
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   /** Processes per node (GPUs); more than one runs under torchrun. Default: every visible CUDA GPU. */
   nprocPerNode: z.number().int().min(1).max(64).optional(),
@@ -62,6 +68,16 @@ export const trainingMetricsSchema = z.object({
   evals: z.array(z.object({ phase: phaseNameSchema, step: z.number(), epoch: z.number(), evalLoss: z.number() })),
   checkpoints: z.array(checkpointInfoSchema),
   best: z.record(z.string(), z.string()),
+  /** Defaults the trainer fitted to the data (warm-up, effective batch), with the reason. */
+  adapted: z.array(
+    z.object({
+      phase: phaseNameSchema,
+      setting: z.string(),
+      requested: z.number(),
+      used: z.number(),
+      reason: z.string(),
+    }),
+  ),
 });
 export type TrainingMetrics = z.infer<typeof trainingMetricsSchema>;
 
