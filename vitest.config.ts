@@ -6,6 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Test files run in parallel; a machine-wide GPU lock would serialise their CPU "GPU" jobs.
+          env: { LABFORGE_GPU_LOCK: 'none' },
           include: [
             'electron/**/*.test.ts',
             'renderer/src/**/*.test.ts',
@@ -20,6 +22,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          env: { LABFORGE_GPU_LOCK: 'none' },
           include: ['test/e2e/**/*.e2e.ts'],
           environment: 'node',
           testTimeout: 120_000,

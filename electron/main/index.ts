@@ -99,6 +99,8 @@ async function main(): Promise<void> {
     core = await createCore({
       dataDir: process.env.LABFORGE_DATA_DIR ?? app.getPath('userData') ?? defaultDataDir(),
       sqliteBinding,
+      access: 'owner',
+      what: 'LabForge desktop',
     });
   } catch (err) {
     const e = err as { message?: string; hint?: string };

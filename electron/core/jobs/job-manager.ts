@@ -57,9 +57,19 @@ export class JobManager {
     db: Db,
     private readonly bus: EventBus,
     private readonly gpuLock: GpuLock,
+    /** Set when another live process owns the data folder: its jobs are its own, and none start here. */
+    private readonly readOnlyBeside: string | null = null,
   ) {
     this.store = new JobStore(db);
-    this.store.interruptLeftovers(Date.now());
+    // Only the owner may conclude that jobs left running belong to a process that is gone.
+    if (readOnlyBeside === null) this.store.interruptLeftovers(Date.now());
+  }
+
+  private assertOwner(): void {
+    if (this.readOnlyBeside === null) return;
+    throw new AppError('DATA_DIR_LOCKED', `This data folder is in use by ${this.readOnlyBeside}; jobs start there.`, {
+      hint: 'Start it from that LabForge (or stop it first), or use another --data-dir.',
+    });
   }
 
   register<P, R>(kind: JobKind<P, R>): void {
@@ -80,6 +90,7 @@ export class JobManager {
   start<N extends string>(kind: N extends JobKindName ? never : N, params: unknown): JobInfo;
   start(kindName: string, rawParams: unknown): JobInfo {
     if (this.disposed) throw new AppError('CONFLICT', 'LabForge is shutting down');
+    this.assertOwner();
     const kind = this.kinds.get(kindName);
     if (!kind) throw new AppError('NOT_FOUND', `Unknown job kind "${kindName}"`);
     const params = isJobKindName(kindName) ? validParams(kindName, rawParams) : rawParams;
@@ -136,6 +147,7 @@ export class JobManager {
 
   /** Continues an interrupted, failed or cancelled job from its saved state. */
   resume(id: string): JobInfo {
+    this.assertOwner();
     const info = this.get(id);
     if (this.live.has(id)) throw new AppError('CONFLICT', `Job ${id} is still ${info.state}`);
     const kind = this.kinds.get(info.kind);
@@ -210,7 +222,12 @@ export class JobManager {
     try {
       if (kind.usesGpu) {
         if (this.gpuLock.owner !== null) ctx.log(`Waiting for the GPU (in use by job ${this.gpuLock.owner})`);
-        release = await this.gpuLock.acquire(info.id, controller.signal);
+        let told = false;
+        release = await this.gpuLock.acquire(info.id, controller.signal, (holder) => {
+          if (told) return;
+          told = true;
+          ctx.log(`Waiting for the GPU (in use by ${holder} in another process)`);
+        });
       }
       info.state = 'running';
       info.startedAt = Date.now();

@@ -38,7 +38,7 @@ export const serveCommand: Command = {
       io.err(`labforge serve: --port must be a number from 0 to 65535 (got "${String(args.values.port)}")`);
       return 2;
     }
-    const core = await createCore({ dataDir: dataDirOf(args) });
+    const core = await createCore({ dataDir: dataDirOf(args), access: 'owner', what: 'labforge serve' });
     let server: HeadlessServer;
     try {
       server = await HeadlessServer.start({
