@@ -7,6 +7,7 @@ import { jobKindsContract } from './job-kinds.js';
 import { jobsContract } from './jobs.js';
 import { modelsContract } from './models.js';
 import { pythonContract } from './python.js';
+import { sdgContract } from './sdg.js';
 import { systemContract } from './system.js';
 import { taxonomyContract } from './taxonomy.js';
 import { trainingContract } from './training.js';
@@ -25,6 +26,7 @@ export const contract = {
   ...modelsContract,
   ...chatContract,
   ...endpointContract,
+  ...sdgContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -50,6 +52,7 @@ export * from './export.js';
 export * from './jobs.js';
 export * from './job-kinds.js';
 export * from './python.js';
+export * from './sdg.js';
 export * from './system.js';
 export * from './taxonomy.js';
 export * from './training.js';

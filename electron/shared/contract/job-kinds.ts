@@ -4,6 +4,7 @@ import { exportParamsSchema, exportResultSchema } from './export.js';
 import { jobInfoSchema, type JobInfo } from './jobs.js';
 import { modelDownloadParamsSchema, modelDownloadResultSchema } from './models.js';
 import { pythonSetupParamsSchema, pythonStatusSchema } from './python.js';
+import { sdgParamsSchema, sdgResultSchema } from './sdg.js';
 import { diskBenchParamsSchema, diskBenchResultSchema, hardwareInfoSchema } from './system.js';
 import { trainingParamsSchema, trainingResultSchema } from './training.js';
 
@@ -29,6 +30,7 @@ export const jobKinds = {
   'training.run': jobKind(trainingParamsSchema, trainingResultSchema),
   'export.gguf': jobKind(exportParamsSchema, exportResultSchema),
   'models.download': jobKind(modelDownloadParamsSchema, modelDownloadResultSchema),
+  'sdg.generate': jobKind(sdgParamsSchema, sdgResultSchema),
 } as const;
 
 export type JobKinds = typeof jobKinds;
