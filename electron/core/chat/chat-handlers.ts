@@ -7,7 +7,9 @@ import { exportConversation } from './chat-export.js';
 import type { ChatService } from './chat-service.js';
 import type { ConversationStore } from './conversation-store.js';
 
-type ChatEndpoints = Extract<RpcName | StreamName, `models.${string}` | `chat.${string}` | `endpoint.${string}`>;
+/** The library's basic `models.*` calls; downloads, catalog and imports are in `models/models-handlers.ts`. */
+type LibraryEndpoints = 'models.list' | 'models.get' | 'models.import' | 'models.remove';
+type ChatEndpoints = Extract<RpcName | StreamName, LibraryEndpoints | `chat.${string}` | `endpoint.${string}`>;
 
 export interface ChatHandlerDeps {
   library: ModelLibrary;

@@ -65,9 +65,11 @@ export async function inspectGguf(file: string): Promise<{ sizeBytes: number; su
     const msg = (err as Error).message;
     throw invalid(file, /magic/i.test(msg) ? 'the file does not start with the GGUF signature' : msg, err);
   }
+  let parameters = 0;
   for (const t of info.fullTensorInfo ?? info.tensorInfo ?? []) {
     const block = GGML_BLOCKS[t.ggmlType];
     const elements = t.dimensions.reduce<number>((a, d) => a * Number(d), 1);
+    parameters += elements;
     const end = Number(t.fileOffset) + (block ? Math.ceil(elements / block[1]) * block[0] : 1);
     if (end > size)
       throw invalid(file, `the file is truncated (tensor ${t.name} ends at byte ${end}, the file has ${size})`);
@@ -78,13 +80,17 @@ export async function inspectGguf(file: string): Promise<{ sizeBytes: number; su
   const archMeta = arch ? meta[arch] : undefined;
   const ctx = archMeta?.context_length;
   const ft = general.file_type;
+  const template = (meta.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
+  const declared = general.parameter_count;
   return {
     sizeBytes: size,
     summary: {
       architecture: arch,
       contextLength: typeof ctx === 'number' ? ctx : null,
       fileType: typeof ft === 'number' ? (FILE_TYPES[ft] ?? `type ${ft}`) : null,
-      hasChatTemplate: typeof (meta.tokenizer as { chat_template?: unknown } | undefined)?.chat_template === 'string',
+      hasChatTemplate: typeof template === 'string',
+      parameterCount: typeof declared === 'number' || typeof declared === 'bigint' ? Number(declared) : parameters,
+      chatTemplate: typeof template === 'string' ? template.slice(0, 8192) : null,
     },
   };
 }

@@ -10,12 +10,15 @@ import {
   type ModelFormat,
   type ModelInfo,
   type ModelLineage,
+  type ModelRole,
+  type ModelSource,
 } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { Db } from '../store/database.js';
 import { mkdirs } from '../util/fs.js';
 import { inspectGguf } from './gguf-file.js';
+import { inspectHfFolder } from './hf-folder.js';
 
 interface ModelRow {
   id: string;
@@ -40,19 +43,42 @@ export interface RegisterModel {
   sha256?: string | null;
   lineage?: Partial<ModelLineage>;
   gguf?: GgufSummary | null;
+  /** The hub repo a download came from. */
+  source?: ModelSource | null;
+  roles?: ModelRole[];
 }
 
-const toInfo = (r: ModelRow): ModelInfo => ({
-  id: r.id,
-  name: r.name,
-  format: r.format,
-  path: r.path,
-  sizeBytes: r.size_bytes,
-  sha256: r.sha256,
-  lineage: modelLineageSchema.parse(JSON.parse(r.lineage)),
-  gguf: r.metadata ? (JSON.parse(r.metadata) as GgufSummary) : null,
-  createdAt: r.created_at,
-});
+/** The `metadata` column: the header summary, and (since downloads) the hub source and roles. */
+interface StoredMetadata {
+  v: 2;
+  summary: GgufSummary | null;
+  source: ModelSource | null;
+  roles: ModelRole[];
+}
+
+const readMetadata = (json: string | null): StoredMetadata => {
+  const m = json ? (JSON.parse(json) as Partial<StoredMetadata> & Partial<GgufSummary>) : null;
+  if (!m) return { v: 2, summary: null, source: null, roles: [] };
+  if (m.v === 2) return { v: 2, summary: m.summary ?? null, source: m.source ?? null, roles: m.roles ?? [] };
+  return { v: 2, summary: m as GgufSummary, source: null, roles: [] }; // rows written before v2 hold the summary itself
+};
+
+const toInfo = (r: ModelRow): ModelInfo => {
+  const meta = readMetadata(r.metadata);
+  return {
+    id: r.id,
+    name: r.name,
+    format: r.format,
+    path: r.path,
+    sizeBytes: r.size_bytes,
+    sha256: r.sha256,
+    lineage: modelLineageSchema.parse(JSON.parse(r.lineage)),
+    gguf: meta.summary,
+    source: meta.source,
+    roles: meta.roles,
+    createdAt: r.created_at,
+  };
+};
 
 /** The models LabForge knows: trained and exported ones, and GGUF files the user imported. */
 export class ModelLibrary {
@@ -82,7 +108,12 @@ export class ModelLibrary {
       size_bytes: sizeBytes,
       sha256: m.sha256 ?? null,
       lineage: JSON.stringify(modelLineageSchema.parse(m.lineage ?? {})),
-      metadata: m.gguf ? JSON.stringify(m.gguf) : null,
+      metadata: JSON.stringify({
+        v: 2,
+        summary: m.gguf ?? null,
+        source: m.source ?? null,
+        roles: m.roles ?? [],
+      } satisfies StoredMetadata),
       created_at: Date.now(),
     };
     this.db
@@ -116,6 +147,22 @@ export class ModelLibrary {
       this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(idOrName)) as
       ModelRow | undefined;
     return row ? toInfo(row) : null;
+  }
+
+  /** Imports a GGUF file or a Hugging Face folder, whichever `p.path` is. */
+  async importPath(p: { path: string; name?: string; copy?: boolean }, signal?: AbortSignal): Promise<ModelInfo> {
+    const src = path.resolve(p.path);
+    const st = await stat(src).catch(() => null);
+    if (!st) throw new AppError('MODEL_NOT_FOUND', `Nothing at ${src}`, { details: { path: src } });
+    if (!st.isDirectory()) return this.importGguf(p, signal);
+    const { sizeBytes, summary } = await inspectHfFolder(src);
+    return this.register({
+      name: p.name ?? path.basename(src),
+      format: 'safetensors',
+      path: src,
+      sizeBytes,
+      gguf: summary,
+    });
   }
 
   /**
