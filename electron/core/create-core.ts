@@ -1,10 +1,7 @@
-import os from 'node:os';
 import path from 'node:path';
-import { jobParams, type AppInfo, type PythonStatus } from '../shared/contract/index.js';
+import { jobParams, type AppInfo } from '../shared/contract/index.js';
 import { AppError } from '../shared/errors.js';
-import { FitService } from './fit/fit-service.js';
-import { listProfiles } from './fit/profiles.js';
-import { HardwareService, type HardwareServiceOptions } from './hardware/hardware-service.js';
+import { HardwareService } from './hardware/hardware-service.js';
 import { GpuLock } from './jobs/gpu-lock.js';
 import { JobManager } from './jobs/job-manager.js';
 import { EventBus } from './rpc/event-bus.js';
@@ -20,29 +17,14 @@ import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
-import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob } from './eval/eval-job.js';
-import { EvalStore } from './eval/eval-store.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
 import { hfCacheDir } from './models/hf-cache.js';
 import { modelsHandlers } from './models/models-handlers.js';
 import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
 import { TaxonomyService } from './taxonomy/taxonomy-service.js';
-import { inspectGguf } from './models/gguf-file.js';
-import { sdgHandlers } from './sdg/sdg-handlers.js';
-import { SdgService, type TeacherFactory } from './sdg/sdg-service.js';
-import { sdgTeacherFactory } from './sdg/teacher-factory.js';
 import { readAppVersion } from './util/app-version.js';
 import { ensureWritableDir } from './util/fs.js';
-import { acquireDataDir, describeOwner } from './store/data-dir-lock.js';
-
-/** One GPU lock file per machine (all users: it is created readable by all). `LABFORGE_GPU_LOCK=none` turns it off. */
-function defaultGpuLockFile(): string | null {
-  const env = process.env.LABFORGE_GPU_LOCK;
-  if (env === 'none') return null;
-  return env || path.join(os.tmpdir(), 'labforge-gpu.lock');
-}
 
 export interface CoreOptions {
   dataDir: string;
@@ -50,38 +32,20 @@ export interface CoreOptions {
   trainerGraceMs?: { cancel: number; term: number };
   /** Interpreters to look for (tests point this at fakes). */
   pythonCandidates?: string[];
-  /** Hardware detection (tests put a fake nvidia-smi on its PATH, shorten deadlines). */
-  hardware?: HardwareServiceOptions;
-  /**
-   * `owner` (the desktop app, `labforge serve`): this process must own the data folder, else
-   * DATA_DIR_LOCKED. `auto` (the CLI): own it when free, otherwise read beside the live owner
-   * (jobs are listed, none start). Default `auto`.
-   */
-  access?: 'owner' | 'auto';
-  /** Names this process in the lock file (`labforge serve`, `LabForge desktop`, ...). */
-  what?: string;
-  /** The machine-wide GPU lock file; null = only this process's queue. Default: `LABFORGE_GPU_LOCK` or the temp dir. */
-  gpuLockFile?: string | null;
   /** better-sqlite3's binary for this runtime (`pickSqliteBinding`); null/omitted = the default (Node's). */
   sqliteBinding?: string | null;
   /** The model host child process (tests pass `{ threads: 1 }`). */
   modelHost?: ModelHostOptions;
-  /** SDG's teachers and judges (tests may script one); default: endpoints by URL. */
-  sdgTeacher?: TeacherFactory;
   /** Download tuning and test hooks (free-space check, connections, stall timeout). */
   downloads?: Partial<Omit<ModelDownloadsOptions, 'library' | 'modelsDir'>>;
 }
 
 export interface Core extends AsyncDisposable {
   readonly dataDir: string;
-  /** Whether this process owns the data folder, or reads beside the live owner it names. */
-  readonly access: { role: 'owner' } | { role: 'reader'; owner: string };
   readonly db: Db;
   readonly bus: EventBus;
   readonly jobs: JobManager;
   readonly hardware: HardwareService;
-  /** The one memory estimator (chat and training) behind `hardware.fit`. */
-  readonly fit: FitService;
   readonly python: PythonEnvService;
   readonly taxonomy: TaxonomyService;
   /** Models on disk (GGUF and safetensors) with their lineage. */
@@ -105,30 +69,12 @@ export const APP_VERSION: string = readAppVersion();
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const dataDir = path.resolve(opts.dataDir);
   await ensureWritableDir(dataDir);
-  const access = acquireDataDir(dataDir, opts.what ?? `labforge ${process.argv[2] ?? ''}`.trim());
-  if (access.role === 'reader' && opts.access === 'owner') {
-    throw new AppError('DATA_DIR_LOCKED', `The data folder ${dataDir} is in use by ${describeOwner(access.owner)}.`, {
-      hint: 'Use that LabForge, stop it first, or pick another --data-dir.',
-      details: { owner: access.owner },
-    });
-  }
-  const readOnlyBeside = access.role === 'reader' ? describeOwner(access.owner) : null;
-  let db: Db;
-  let version: number;
-  try {
-    ({ db, version } = openDatabase(path.join(dataDir, 'labforge.db'), { nativeBinding: opts.sqliteBinding }));
-  } catch (err) {
-    access.release();
-    throw err;
-  }
+  const { db, version } = openDatabase(path.join(dataDir, 'labforge.db'), { nativeBinding: opts.sqliteBinding });
   const bus = new EventBus();
   const kv = new KvStore(db);
-  const gpuLock = new GpuLock(opts.gpuLockFile === undefined ? defaultGpuLockFile() : opts.gpuLockFile);
-  const jobs = new JobManager(db, bus, gpuLock, readOnlyBeside);
-  const hardware = new HardwareService(dataDir, kv, bus, {
-    trainerStatus: (signal): Promise<PythonStatus> => python.status(signal),
-    ...opts.hardware,
-  });
+  const gpuLock = new GpuLock();
+  const jobs = new JobManager(db, bus, gpuLock);
+  const hardware = new HardwareService(dataDir, kv, bus);
   jobs.register(hardware.scanJob);
   jobs.register(diskBenchmarkJob(dataDir));
   const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
@@ -140,10 +86,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
   const models = new ModelLibrary(db, bus, path.join(dataDir, 'models'));
-  const fit = new FitService({
-    hardware: async () => hardware.last() ?? (await hardware.scanNow()),
-    libraryPath: (idOrName) => models.find(idOrName)?.path ?? null,
-  });
   const hfCache = opts.downloads?.hfCache ?? ((): string => hfCacheDir());
   const downloads = new ModelDownloads({
     library: models,
@@ -155,7 +97,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.onDidChangeJob((job) => void downloads.onJobChanged(job));
   const modelHost = new ModelHost(opts.modelHost ?? {});
   const conversations = new ConversationStore(db);
-  if (!readOnlyBeside) conversations.markInterrupted();
+  conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
   const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
   jobs.register(
@@ -186,30 +128,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
   );
 
-  const evalStore = new EvalStore(db);
-  jobs.register(
-    evalJob({
-      dataDir,
-      store: evalStore,
-      configuredPython: () => python.configuredPython(),
-      libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
-    }),
-  );
-
-  const sdg = new SdgService({
-    dataDir,
-    bus,
-    jobs: () => jobs,
-    createTeacher: opts.sdgTeacher ?? sdgTeacherFactory({ store: kv }),
-    taxonomyRoot: async () => (await taxonomy.current())?.root ?? null,
-    localParameters: async (source) => {
-      const m = models.list({ format: 'gguf' }).find((x) => x.id === source || x.name === source);
-      const file = m?.path ?? (source.endsWith('.gguf') ? source : null);
-      return file ? (await inspectGguf(file).catch(() => null))?.summary.parameterCount ?? null : null;
-    },
-  });
-  jobs.register(sdg.job);
-
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
     version: APP_VERSION,
@@ -232,10 +150,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'system.scan': () => jobs.start(hardware.scanJob.kind, {}),
     'system.hardware': () => hardware.last(),
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
-    'hardware.report': () => hardware.report(),
-    'hardware.profiles': () => listProfiles(),
-    'hardware.gpuStats': () => hardware.gpuStats(),
-    'hardware.fit': (p) => fit.fit(p),
     'python.status': (_p, ctx) => python.status(ctx.signal),
     'python.setup': (p) => jobs.start('python.setup', p),
     'export.gguf': (p) => jobs.start('export.gguf', p),
@@ -247,10 +161,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       return readTrainingMetrics(runDirOf(dataDir, job.id, params));
     },
     ...taxonomyHandlers(taxonomy),
-    ...sdgHandlers(sdg, jobs),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),
-    ...evalHandlers(evalStore, jobs),
   };
   const router = new Router(handlers, bus);
 
@@ -263,16 +175,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     await jobs.dispose();
     bus.dispose();
     db.close();
-    access.release();
   };
   return {
     dataDir,
-    access: readOnlyBeside ? { role: 'reader', owner: readOnlyBeside } : { role: 'owner' },
     db,
     bus,
     jobs,
     hardware,
-    fit,
     python,
     taxonomy,
     models,
