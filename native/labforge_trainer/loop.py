@@ -47,7 +47,7 @@ def token_loss_sum(
     model: torch.nn.Module, batch: dict[str, torch.Tensor], autocast: Any, mask_lengths: list[int] | None
 ) -> torch.Tensor:
     """Summed next-token cross-entropy of a (packed or padded) batch, on the device (no sync)."""
-    kw: dict[str, torch.Tensor] = {"input_ids": batch["input_ids"]}
+    kw: dict[str, Any] = {"input_ids": batch["input_ids"], "use_cache": False}
     if "position_ids" in batch:
         kw["position_ids"] = batch["position_ids"]
         if mask_lengths is not None:

@@ -62,13 +62,13 @@ def packing_is_exact(model: Any, device: torch.device, vocab: int, with_mask: bo
     model.eval()
     try:
         with torch.no_grad():
-            alone = model(input_ids=b[None].to(device)).logits.float()
+            alone = model(input_ids=b[None].to(device), use_cache=False).logits.float()
             ids = torch.cat([a, b])[None].to(device)
             pos = torch.cat([torch.arange(6), torch.arange(6)])[None].to(device)
             extra: dict[str, Any] = {}
             if with_mask:
                 extra["attention_mask"] = block_diagonal_mask([6, 6], model.dtype).to(device)
-            together = model(input_ids=ids, position_ids=pos, **extra).logits.float()[:, 6:]
+            together = model(input_ids=ids, position_ids=pos, use_cache=False, **extra).logits.float()[:, 6:]
     finally:
         model.train(was_training)
     return bool(torch.allclose(alone, together, atol=1e-4, rtol=1e-3))
