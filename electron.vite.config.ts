@@ -1,6 +1,23 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { CSP } from './electron/main/security.js';
+
+/**
+ * The CSP as a `<meta>` in the built page too (defence in depth beside the response header that
+ * Electron's session and `labforge serve` add). Not in dev: the React refresh preamble is inline.
+ * `frame-ancestors` is dropped: browsers ignore it in a meta tag (the header carries it).
+ */
+const cspMeta = (): Plugin => ({
+  name: 'labforge-csp-meta',
+  apply: 'build',
+  transformIndexHtml: (html) =>
+    html.replace(
+      '<head>',
+      `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CSP.replace(/; frame-ancestors [^;]+/, '')}" />`,
+    ),
+});
 
 export default defineConfig({
   main: {
@@ -28,7 +45,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [react(), cspMeta()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },

@@ -5,24 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/create-core.js';
 import { pickSqliteBinding } from '../core/store/sqlite-binding.js';
 import { defaultDataDir } from '../core/util/data-dir.js';
+import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { mountIpc } from './ipc-transport.js';
+import { APP_ORIGIN, createMainWindow, guardContents, guardSession, isTrustedUrl } from './security.js';
 import { WindowStateStore } from './window-state.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererUrl = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in dev
-const rendererFile = path.join(here, '../renderer/index.html');
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-
-function isTrustedUrl(url: string): boolean {
-  if (rendererUrl) return url.startsWith(rendererUrl);
-  try {
-    return new URL(url).protocol === 'file:' && fileURLToPath(url) === rendererFile;
-  } catch {
-    return false;
-  }
-}
+const devServerUrl = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in dev
+const rendererDir = path.join(here, '../renderer');
+const trusted = (url: string): boolean => isTrustedUrl(url, devServerUrl);
 
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
@@ -30,41 +21,18 @@ let win: BrowserWindow | null = null;
 async function createWindow(c: Core): Promise<void> {
   const states = new WindowStateStore(c.dataDir);
   const state = states.load();
-  win = new BrowserWindow({
-    ...state,
-    minWidth: 800,
-    minHeight: 560,
-    show: false,
-    title: 'LabForge',
-    backgroundColor: '#1a1b1e',
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  win = createMainWindow(BrowserWindow, path.join(here, '../preload/index.cjs'), state);
   if (state.maximized) win.maximize();
   const w = win;
-  mountIpc(c.router, w.webContents, isTrustedUrl);
-  w.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  w.webContents.on('will-navigate', (e, url) => {
-    if (!isTrustedUrl(url)) e.preventDefault();
-  });
-  w.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  mountIpc(c.router, w.webContents, trusted);
+  guardContents(w.webContents, trusted, (url) => void shell.openExternal(url));
   w.once('ready-to-show', () => w.show());
   w.on('close', () => {
     const b = w.getNormalBounds();
     void states.save({ ...b, maximized: w.isMaximized() }).catch(() => undefined);
   });
   w.on('closed', () => (win = null));
-  if (rendererUrl) await w.loadURL(rendererUrl);
-  else await w.loadFile(rendererFile);
+  await w.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 }
 
 async function main(): Promise<void> {
@@ -79,11 +47,10 @@ async function main(): Promise<void> {
     }
   });
   app.enableSandbox();
+  registerAppScheme();
   await app.whenReady();
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
-  });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  guardSession(session.defaultSession);
+  handleAppScheme(rendererDir);
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
   try {
     const sqliteBinding = pickSqliteBinding(
