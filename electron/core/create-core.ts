@@ -17,6 +17,9 @@ import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
+import { evalHandlers } from './eval/eval-handlers.js';
+import { evalJob } from './eval/eval-job.js';
+import { EvalStore } from './eval/eval-store.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
 import { hfCacheDir } from './models/hf-cache.js';
@@ -128,6 +131,16 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
   );
 
+  const evalStore = new EvalStore(db);
+  jobs.register(
+    evalJob({
+      dataDir,
+      store: evalStore,
+      configuredPython: () => python.configuredPython(),
+      libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+    }),
+  );
+
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
     version: APP_VERSION,
@@ -162,6 +175,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
     ...taxonomyHandlers(taxonomy),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
+    ...evalHandlers(evalStore, jobs),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),
   };
   const router = new Router(handlers, bus);

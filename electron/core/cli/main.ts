@@ -3,6 +3,7 @@ import { AppError, toErrorInfo } from '../../shared/errors.js';
 import { APP_VERSION } from '../create-core.js';
 import { type CliIo, type Command, commonOptions } from './command.js';
 import { exportCommand } from './commands/export.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { chatCommand } from './commands/chat.js';
 import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
@@ -12,14 +13,17 @@ import { serveCommand } from './commands/serve.js';
 import { serveModelCommand } from './commands/serve-model.js';
 import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
+import { generateCommand } from './commands/generate.js';
 
 export const commands: Command[] = [
   serveCommand,
   infoCommand,
   scanCommand,
   jobsCommand,
+  generateCommand,
   trainCommand,
   exportCommand,
+  evaluateCommand,
   taxonomyCommand,
   modelsCommand,
   chatCommand,

@@ -89,6 +89,28 @@ export const migrations: readonly string[] = [
     INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
   END;
   `,
+  // 4: evaluation reports (the full JSON is also in the run folder) and checkpoint choices.
+  `
+  CREATE TABLE eval_reports (
+    id TEXT PRIMARY KEY,
+    run_id TEXT,
+    job_id TEXT,
+    model TEXT NOT NULL,
+    base TEXT NOT NULL,
+    path TEXT NOT NULL,
+    scores TEXT NOT NULL,
+    report TEXT NOT NULL,
+    created_at REAL NOT NULL
+  );
+  CREATE INDEX eval_reports_run ON eval_reports(run_id, created_at DESC);
+  CREATE TABLE checkpoint_selections (
+    run_id TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    selection TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (run_id, phase)
+  );
+  `,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

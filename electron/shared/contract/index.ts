@@ -2,6 +2,7 @@ import { appContract } from './app.js';
 import { chatContract } from './chat.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
 import { endpointContract } from './endpoint.js';
+import { evalContract } from './eval.js';
 import { exportContract } from './export.js';
 import { jobKindsContract } from './job-kinds.js';
 import { jobsContract } from './jobs.js';
@@ -26,6 +27,7 @@ export const contract = {
   ...modelsContract,
   ...chatContract,
   ...endpointContract,
+  ...evalContract,
   ...sdgContract,
 } as const;
 
@@ -46,6 +48,7 @@ export type EventPayload<N extends EventName> = z.output<Contract[N]['payload']>
 export * from './app.js';
 export * from './chat.js';
 export * from './endpoint.js';
+export * from './eval.js';
 export * from './models.js';
 export * from './define.js';
 export * from './export.js';

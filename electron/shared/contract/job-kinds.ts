@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { rpc } from './define.js';
+import { evalParamsSchema, evalResultSchema } from './eval.js';
 import { exportParamsSchema, exportResultSchema } from './export.js';
 import { jobInfoSchema, type JobInfo } from './jobs.js';
 import { modelDownloadParamsSchema, modelDownloadResultSchema } from './models.js';
@@ -30,6 +31,7 @@ export const jobKinds = {
   'training.run': jobKind(trainingParamsSchema, trainingResultSchema),
   'export.gguf': jobKind(exportParamsSchema, exportResultSchema),
   'models.download': jobKind(modelDownloadParamsSchema, modelDownloadResultSchema),
+  'eval.run': jobKind(evalParamsSchema, evalResultSchema),
   'sdg.generate': jobKind(sdgParamsSchema, sdgResultSchema),
 } as const;
 
