@@ -39,6 +39,8 @@ export function checkVersion(c: SchemaChecker, root: Obj, kind: QnaKind): Versio
       'error',
       'schema.version',
       `${refusedKnowledgeMessage(version)}${v === undefined ? ' (There is no "version" key, so ilab reads the file as version 1.)' : ''} ${KNOWLEDGE_UPGRADE}`,
+      // Without a version key, point at the first key rather than underlining the whole file.
+      v === undefined ? c.keyNode([], Object.keys(root)[0] ?? '') : undefined,
     );
   return rules;
 }

@@ -84,7 +84,7 @@ function upgradeKnowledge(root: YAMLMap, changes: string[]): void {
   }
   root.set('seed_examples', grouped);
   changes.push(
-    `regrouped ${old.length} question/answer seeds into ${grouped.items.length} seed examples with a "context" to fill in`,
+    `regrouped ${old.length} question/answer seeds into ${grouped.items.length} seed example${grouped.items.length > 1 ? 's' : ''}, each with a "context" to fill in`,
   );
 }
 

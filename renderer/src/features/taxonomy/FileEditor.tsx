@@ -8,15 +8,17 @@ import { FindingsList } from './FindingsList';
 import { LimitCounters } from './LimitCounters';
 import { QnaCodeEditor } from './QnaCodeEditor';
 import { QnaFormView } from './QnaFormView';
+import { UpgradeOffer } from './UpgradeOffer';
 import { messageOf, useTaxonomy } from './taxonomy-store';
 
 /** The open file: form or YAML view of a qna.yaml (or plain text for attribution.txt and READMEs), problems and counters. */
 export function FileEditor() {
-  const { file, findings, stats, lastFixes, setText, save } = useTaxonomy(
+  const { file, findings, stats, version, lastFixes, setText, save } = useTaxonomy(
     useShallow((s) => ({
       file: s.file,
       findings: s.findings,
       stats: s.stats,
+      version: s.version,
       lastFixes: s.lastFixes,
       setText: s.setText,
       save: s.save,
@@ -85,6 +87,9 @@ export function FileEditor() {
         <Alert color="teal" icon={<IconWand size={16} />} py={6}>
           Saved with cosmetic fixes upstream would have rejected: {lastFixes.join(', ')}.
         </Alert>
+      )}
+      {isQna && (
+        <UpgradeOffer path={file.path} text={file.text} version={version} findings={findings} onUpgrade={setText} />
       )}
       {isQna && <LimitCounters stats={stats} />}
       <div style={{ flex: 1, minHeight: 0, overflow: 'auto' }}>

@@ -19,6 +19,8 @@ interface TaxonomyState {
   file: OpenFile | null;
   findings: FindingInfo[];
   stats: QnaStats | null;
+  /** The schema version the open qna.yaml was validated against (null: not parsed). */
+  version: number | null;
   /** Cosmetic repairs the last save made. */
   lastFixes: string[];
   error: string | null;
@@ -46,7 +48,7 @@ export const useTaxonomy = create<TaxonomyState>()((set, get) => {
       api
         .call('taxonomy.validate', { path, text })
         .then((r) => {
-          if (seq === validateSeq) set({ findings: r.findings, stats: r.stats });
+          if (seq === validateSeq) set({ findings: r.findings, stats: r.stats, version: r.version });
         })
         .catch((e: unknown) => get().setError(e));
     }, 200);
@@ -60,6 +62,7 @@ export const useTaxonomy = create<TaxonomyState>()((set, get) => {
     file: null,
     findings: [],
     stats: null,
+    version: null,
     lastFixes: [],
     error: null,
     setError: (e) => set({ error: e === null ? null : messageOf(e) }),
@@ -81,6 +84,7 @@ export const useTaxonomy = create<TaxonomyState>()((set, get) => {
         file: { path: f.path, text: f.text, savedText: f.text, etag: f.etag },
         findings: [],
         stats: null,
+        version: null,
         lastFixes: [],
         error: null,
       });
