@@ -1,7 +1,9 @@
 import path from 'node:path';
-import { jobParams, type AppInfo } from '../shared/contract/index.js';
+import { jobParams, type AppInfo, type PythonStatus } from '../shared/contract/index.js';
 import { AppError } from '../shared/errors.js';
-import { HardwareService } from './hardware/hardware-service.js';
+import { FitService } from './fit/fit-service.js';
+import { listProfiles } from './fit/profiles.js';
+import { HardwareService, type HardwareServiceOptions } from './hardware/hardware-service.js';
 import { GpuLock } from './jobs/gpu-lock.js';
 import { JobManager } from './jobs/job-manager.js';
 import { EventBus } from './rpc/event-bus.js';
@@ -35,6 +37,8 @@ export interface CoreOptions {
   trainerGraceMs?: { cancel: number; term: number };
   /** Interpreters to look for (tests point this at fakes). */
   pythonCandidates?: string[];
+  /** Hardware detection (tests put a fake nvidia-smi on its PATH, shorten deadlines). */
+  hardware?: HardwareServiceOptions;
   /** better-sqlite3's binary for this runtime (`pickSqliteBinding`); null/omitted = the default (Node's). */
   sqliteBinding?: string | null;
   /** The model host child process (tests pass `{ threads: 1 }`). */
@@ -49,6 +53,8 @@ export interface Core extends AsyncDisposable {
   readonly bus: EventBus;
   readonly jobs: JobManager;
   readonly hardware: HardwareService;
+  /** The one memory estimator (chat and training) behind `hardware.fit`. */
+  readonly fit: FitService;
   readonly python: PythonEnvService;
   readonly taxonomy: TaxonomyService;
   /** Models on disk (GGUF and safetensors) with their lineage. */
@@ -77,7 +83,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const kv = new KvStore(db);
   const gpuLock = new GpuLock();
   const jobs = new JobManager(db, bus, gpuLock);
-  const hardware = new HardwareService(dataDir, kv, bus);
+  const hardware = new HardwareService(dataDir, kv, bus, {
+    trainerStatus: (signal): Promise<PythonStatus> => python.status(signal),
+    ...opts.hardware,
+  });
   jobs.register(hardware.scanJob);
   jobs.register(diskBenchmarkJob(dataDir));
   const cudaGpus = (): number => (hardware.last()?.gpus ?? []).filter((g) => g.vendor === 'NVIDIA').length;
@@ -89,6 +98,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
   const models = new ModelLibrary(db, bus, path.join(dataDir, 'models'));
+  const fit = new FitService({
+    hardware: async () => hardware.last() ?? (await hardware.scanNow()),
+    libraryPath: (idOrName) => models.find(idOrName)?.path ?? null,
+  });
   const hfCache = opts.downloads?.hfCache ?? ((): string => hfCacheDir());
   const downloads = new ModelDownloads({
     library: models,
@@ -163,6 +176,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'system.scan': () => jobs.start(hardware.scanJob.kind, {}),
     'system.hardware': () => hardware.last(),
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
+    'hardware.report': () => hardware.report(),
+    'hardware.profiles': () => listProfiles(),
+    'hardware.gpuStats': () => hardware.gpuStats(),
+    'hardware.fit': (p) => fit.fit(p),
     'python.status': (_p, ctx) => python.status(ctx.signal),
     'python.setup': (p) => jobs.start('python.setup', p),
     'export.gguf': (p) => jobs.start('export.gguf', p),
@@ -196,6 +213,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     jobs,
     hardware,
+    fit,
     python,
     taxonomy,
     models,

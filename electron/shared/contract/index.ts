@@ -4,6 +4,8 @@ import type { EventDef, RpcDef, StreamDef } from './define.js';
 import { endpointContract } from './endpoint.js';
 import { evalContract } from './eval.js';
 import { exportContract } from './export.js';
+import { fitContract } from './fit.js';
+import { hardwareContract } from './hardware.js';
 import { jobKindsContract } from './job-kinds.js';
 import { jobsContract } from './jobs.js';
 import { modelsContract } from './models.js';
@@ -20,6 +22,8 @@ export const contract = {
   ...jobsContract,
   ...jobKindsContract,
   ...systemContract,
+  ...hardwareContract,
+  ...fitContract,
   ...trainingContract,
   ...taxonomyContract,
   ...pythonContract,
@@ -52,6 +56,9 @@ export * from './eval.js';
 export * from './models.js';
 export * from './define.js';
 export * from './export.js';
+export * from './fit.js';
+export * from './hardware.js';
+export * from './hardware-probes.js';
 export * from './jobs.js';
 export * from './job-kinds.js';
 export * from './python.js';

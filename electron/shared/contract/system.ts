@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  llamaBackendsSchema,
+  migInstanceSchema,
+  probeInfoSchema,
+  trainerEnvInfoSchema,
+} from './hardware-probes.js';
 import { jobInfoSchema } from './jobs.js';
 import { event, rpc } from './define.js';
 
@@ -11,8 +17,14 @@ export const gpuInfoSchema = z.object({
   driverVersion: z.string().nullable(),
   cudaVersion: z.string().nullable(),
   computeCapability: z.string().nullable(),
-  /** Where the numbers came from (nvidia-smi, rocm-smi, systeminformation). */
+  /** Where the numbers came from (nvidia-smi, rocm-smi, apple, systeminformation). */
   source: z.string(),
+  /** GPU busy percentage at scan time (nvidia-smi, rocm-smi), null when unknown. */
+  utilizationPct: z.number().nullable().default(null),
+  /** MIG slices when MIG mode is on (each is a separate CUDA device). */
+  mig: z.array(migInstanceSchema).default([]),
+  /** The GPU shares the system memory (Apple Silicon): `vramMb` is the part Metal may use. */
+  unifiedMemory: z.boolean().default(false),
 });
 export type GpuInfo = z.infer<typeof gpuInfoSchema>;
 
@@ -25,11 +37,20 @@ export const hardwareInfoSchema = z.object({
     physicalCores: z.number().int(),
     logicalCores: z.number().int(),
     flags: z.array(z.string()),
+    /** llama.cpp's CPU kernels are fastest with AVX2 / AVX-512 (x86) or NEON (ARM). */
+    avx2: z.boolean().default(false),
+    avx512: z.boolean().default(false),
   }),
   memory: z.object({ totalMb: z.number(), availableMb: z.number() }),
   gpus: z.array(gpuInfoSchema),
   disk: z.object({ path: z.string(), totalMb: z.number().nullable(), freeMb: z.number().nullable() }),
   notes: z.array(z.string()),
+  /** What node-llama-cpp can use here; null when its detection failed (see `probes`). */
+  backends: llamaBackendsSchema.nullable().default(null),
+  /** The trainer's Python environment; null before it is set up or when the check did not answer. */
+  trainer: trainerEnvInfoSchema.nullable().default(null),
+  /** Each detection step with its status and, when it failed, why. */
+  probes: z.array(probeInfoSchema).default([]),
 });
 export type HardwareInfo = z.infer<typeof hardwareInfoSchema>;
 

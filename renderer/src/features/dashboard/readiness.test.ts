@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuInfo, HardwareInfo } from '../../../../electron/shared/contract';
+import {
+  gpuInfoSchema,
+  hardwareInfoSchema,
+  type GpuInfo,
+  type HardwareInfo,
+} from '../../../../electron/shared/contract';
 import { readiness, summary } from './readiness';
 
-const base: HardwareInfo = {
+const base: HardwareInfo = hardwareInfoSchema.parse({
   scannedAt: 0,
   os: { platform: 'linux', distro: 'Debian', release: '12', arch: 'x64' },
   cpu: { brand: 'EPYC', manufacturer: 'AMD', physicalCores: 8, logicalCores: 16, flags: ['avx2'] },
@@ -10,9 +15,10 @@ const base: HardwareInfo = {
   gpus: [],
   disk: { path: '/data', totalMb: 500 * 1024, freeMb: 200 * 1024 },
   notes: [],
-};
+});
 
-const gpu = (vramGb: number, index = 0): GpuInfo => ({
+const gpu = (vramGb: number, index = 0): GpuInfo =>
+  gpuInfoSchema.parse({
   index,
   vendor: 'NVIDIA',
   model: 'Test GPU',
@@ -22,7 +28,7 @@ const gpu = (vramGb: number, index = 0): GpuInfo => ({
   cudaVersion: '12.4',
   computeCapability: '8.9',
   source: 'nvidia-smi',
-});
+  });
 
 const level = (hw: HardwareInfo, id: string): string | undefined => readiness(hw).find((c) => c.id === id)?.level;
 
