@@ -20,7 +20,7 @@ import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob } from './eval/eval-job.js';
+import { evalJob, judgeOpener } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
@@ -151,6 +151,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       store: evalStore,
       configuredPython: () => python.configuredPython(),
       libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+      openJudge: judgeOpener({}),
     }),
   );
 

@@ -3,7 +3,7 @@ import type { ReplyContext, ReplyFn } from './fake-openai-server.js';
 /**
  * A deterministic judge for the fake OpenAI server: it reads the reference and the answer out of
  * LabForge's judge prompt and rates by whether the answer contains the reference's key phrase
- * (its last word): score 9 / correct when it does, 2 / incorrect when it does not.
+ * (its longest word, the first of equals): score 9 / correct when it does, 2 / incorrect when not.
  *
  * Scripted misbehaviour, keyed on the question text:
  * - `OUT_OF_RANGE`: always score 11;  `ZERO_ONCE`: score 0 first, a proper score on the retry;
@@ -11,7 +11,7 @@ import type { ReplyContext, ReplyFn } from './fake-openai-server.js';
  */
 export function keyPhrase(reference: string): string {
   const words = reference.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.at(-1) ?? '';
+  return words.reduce((best, w) => (w.length > best.length ? w : best), '');
 }
 
 const section = (text: string, name: string): string => {

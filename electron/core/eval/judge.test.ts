@@ -20,22 +20,23 @@ const q = (question: string, answer: string) => ({ question, reference: 'The cap
 
 describe('judge scoring through the endpoint teacher', () => {
   it('scores 1-10 with the reason kept, and recall as correct/incorrect', async () => {
-    await expect(judge.score(q('Capital?', 'It is Paris.'))).resolves.toEqual({
+    await expect(judge.score(q('Capital?', 'The capital is Paris.'))).resolves.toEqual({
       score: 9,
       correct: null,
-      reason: 'mentions "paris"',
+      reason: 'mentions "capital"',
       error: null,
     });
     expect((await judge.score(q('Capital?', 'Rome.'))).score).toBe(2);
-    expect(await judge.recall(q('Capital?', 'paris'))).toMatchObject({ score: 1, correct: true });
+    expect((await judge.score(q('Capital?', 'The capital is Rome.'))).score).toBe(9);
+    expect(await judge.recall(q('Capital?', 'the capital: paris'))).toMatchObject({ score: 1, correct: true });
     expect(await judge.recall(q('Capital?', 'Lyon'))).toMatchObject({ score: 0, correct: false });
   });
 
   it('retries a score out of range once, then records an error, never a 0', async () => {
-    const once = await judge.score(q('ZERO_ONCE capital?', 'Paris'));
+    const once = await judge.score(q('ZERO_ONCE capital?', 'Capital Paris'));
     expect(once).toMatchObject({ score: 9, error: null });
     server.reset();
-    const bad = await judge.score(q('OUT_OF_RANGE capital?', 'Paris'));
+    const bad = await judge.score(q('OUT_OF_RANGE capital?', 'Capital Paris'));
     expect(bad.score).toBeNull();
     expect(bad.error).toMatch(/score 11 is outside the integers 1-10/);
     expect(server.completionRequests()).toHaveLength(2);

@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/core/cli/main.js';
+import { createCore, type Core } from '../../electron/core/create-core.js';
+import { jobResult, type EvalReport } from '../../electron/shared/contract/index.js';
+import { writeEvalTaxonomy, trainFactCheckpoint } from '../helpers/eval-kit.js';
+import { judgeReply } from '../helpers/fake-judge.js';
+import { startFakeOpenAi, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { connectMemory } from '../helpers/memory-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { hasTrainerEnv, tinyModel } from '../helpers/tiny-kit.js';
+
+process.env.OMP_NUM_THREADS ??= '1';
+
+// The real local path: the evaluation worker on the tiny model and a tiny checkpoint trained on the leaf's facts.
+describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
+  const dir = tempDir('labforge-eval-');
+  let core: Core;
+  let conn: ReturnType<typeof connectMemory>;
+  let base: string;
+  let tuned: string;
+  let judge: FakeOpenAiServer;
+  const taxonomy = path.join(dir.path, 'taxonomy');
+
+  beforeAll(async () => {
+    base = await tinyModel(path.join(dir.path, 'base'));
+    tuned = await trainFactCheckpoint(base, path.join(dir.path, 'train'));
+    writeEvalTaxonomy(taxonomy);
+    judge = await startFakeOpenAi({ reply: judgeReply, models: ['fake-judge'] });
+    core = await createCore({ dataDir: path.join(dir.path, 'lf') });
+    conn = connectMemory(core);
+  }, 400_000);
+  afterAll(async () => {
+    conn?.close();
+    await core?.dispose();
+    await judge?.close();
+    dir.remove();
+  });
+
+  const finish = async (id: string): Promise<EvalReport> => {
+    const done = await core.jobs.waitFor(id);
+    const r = jobResult('eval.run', done);
+    if (!r) throw new Error(`evaluation ${done.state}: ${JSON.stringify(done.error)}`);
+    expect(existsSync(r.reportPath)).toBe(true);
+    return r.report;
+  };
+
+  it('the tuned checkpoint beats its base on MMLU-branch and fact recall; MT-Bench-branch is judged', async () => {
+    const job = await conn.api.call('eval.start', {
+      model: tuned,
+      base,
+      taxonomy,
+      judge: judge.url,
+      device: 'cpu',
+      maxNewTokens: 24,
+      runId: 'run-a',
+    });
+    const r = await finish(job.id);
+    const mb = r.benchmarks.mmlu_branch!;
+    expect(mb.status).toBe('scored');
+    expect(mb.questions).toHaveLength(15);
+    expect(mb.model!).toBeGreaterThan(mb.base!);
+    expect(mb.model!).toBeGreaterThanOrEqual(0.6);
+    expect(mb.per_leaf).toEqual([expect.objectContaining({ leafId: 'knowledge->general->facts', change: 'improved' })]);
+    const fr = r.benchmarks.fact_recall!;
+    expect(fr).toMatchObject({ status: 'scored', metric: 'accuracy', method: 'judge (fake-judge)' });
+    expect(fr.model!).toBeGreaterThan(fr.base!);
+    const mt = r.benchmarks.mt_bench_branch!;
+    expect(mt.status).toBe('scored');
+    expect(mt.questions).toHaveLength(5);
+    for (const q of mt.questions) {
+      expect([2, 9]).toContain(q.model.score);
+      expect(q.model.reason).toMatch(/mention/);
+    }
+    expect(r.questionsPerMin).toBeGreaterThan(0);
+    // stored in SQLite and listed for the run
+    const listed = await conn.api.call('eval.reports', { runId: 'run-a' });
+    expect(listed.reports.map((x) => x.id)).toEqual([r.id]);
+    expect((await conn.api.call('eval.report', { id: r.id })).benchmarks.mmlu_branch!.model).toBe(mb.model);
+  });
+
+  it('CLI --json: an incomplete checkpoint and no judge still give the base numbers and say why', async () => {
+    const broken = path.join(dir.path, 'broken');
+    cpSync(tuned, broken, { recursive: true });
+    rmSync(path.join(broken, 'model.safetensors'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      [
+        'evaluate',
+        '--data-dir',
+        path.join(dir.path, 'cli'),
+        '--model',
+        broken,
+        '--base',
+        base,
+        '--taxonomy',
+        taxonomy,
+        '--device',
+        'cpu',
+        '--max-new-tokens',
+        '8',
+        '--json',
+      ],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+    );
+    expect(code, err.join('\n')).toBe(0);
+    const j = JSON.parse(out.join('\n')) as {
+      model: string;
+      base: string;
+      benchmarks: Record<
+        string,
+        {
+          status: string;
+          method: string;
+          model: number | null;
+          base: number | null;
+          per_leaf: unknown[];
+          errors: Array<{ what: string; reason: string }>;
+        }
+      >;
+    };
+    expect(j.model).toBe(broken);
+    const mb = j.benchmarks.mmlu_branch!;
+    expect(mb.model).toBeNull();
+    expect(mb.base).toEqual(expect.any(Number));
+    expect(mb.status).toBe('partial');
+    expect(mb.errors).toContainEqual({
+      what: 'model',
+      reason: expect.stringMatching(/CHECKPOINT_INCOMPLETE.*model\.safetensors/),
+    });
+    expect(j.benchmarks.mt_bench_branch).toMatchObject({
+      status: 'skipped',
+      errors: [{ what: 'mt_bench_branch', reason: expect.stringMatching(/no judge/) }],
+    });
+    expect(j.benchmarks.fact_recall).toMatchObject({ method: 'lexical-overlap', base: expect.any(Number) });
+  });
+
+  it('a junk judge and a taxonomy without skills: errors are errors (not 0), MMLU-branch still scored', async () => {
+    const junk = await startFakeOpenAi({ reply: () => 'Looks fine to me!' });
+    const onlyKnowledge = writeEvalTaxonomy(path.join(dir.path, 'tax-k'), { knowledgeOnly: true });
+    mkdirSync(onlyKnowledge, { recursive: true });
+    try {
+      const job = await conn.api.call('eval.start', {
+        model: tuned,
+        base,
+        taxonomy: onlyKnowledge,
+        judge: junk.url,
+        device: 'cpu',
+        maxNewTokens: 8,
+        benchmarks: ['mmlu_branch', 'mt_bench_branch', 'fact_recall'],
+      });
+      const r = await finish(job.id);
+      expect(r.benchmarks.mmlu_branch!.status).toBe('scored');
+      expect(r.benchmarks.mt_bench_branch).toMatchObject({
+        status: 'skipped',
+        errors: [{ reason: 'no skill leaves among the changed leaves' }],
+      });
+      const fr = r.benchmarks.fact_recall!;
+      expect(fr).toMatchObject({ status: 'failed', model: null, base: null });
+      expect(fr.questions.every((q) => q.outcome === 'error' && q.model.score === null)).toBe(true);
+      expect(fr.questions[0]!.model.error).toMatch(/judge reply unusable after a retry/);
+      expect(readFileSync(path.join(dir.path, 'lf', 'labforge.db')).length).toBeGreaterThan(0);
+    } finally {
+      await junk.close();
+    }
+  });
+});
