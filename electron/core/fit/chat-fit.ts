@@ -54,11 +54,23 @@ function evaluate(g: GgufLayout, m: Machine, setup: ChatSetup): ChatEval {
   const vram = m.chatGpu ? m.chatGpu.availableBytes - vramPadding(m.chatGpu.totalBytes) : 0;
   if (m.chatGpu && setup.gpuLayers > 0) {
     const need = sum(mem.gpu);
-    devices.push({ device: m.chatGpu.name, kind: 'gpu', requiredBytes: need, availableBytes: Math.round(vram), fits: need <= vram });
+    devices.push({
+      device: m.chatGpu.name,
+      kind: 'gpu',
+      requiredBytes: need,
+      availableBytes: Math.round(vram),
+      fits: need <= vram,
+    });
   }
   // Unified memory: the GPU part comes out of the same RAM.
   const ramNeed = sum(mem.ram) + RAM_RESERVE + (m.unifiedMemory ? sum(mem.gpu) : 0);
-  devices.push({ device: 'RAM', kind: 'ram', requiredBytes: ramNeed, availableBytes: m.ramBytes, fits: ramNeed <= m.ramBytes });
+  devices.push({
+    device: 'RAM',
+    kind: 'ram',
+    requiredBytes: ramNeed,
+    availableBytes: m.ramBytes,
+    fits: ramNeed <= m.ramBytes,
+  });
   return { setup, devices, fits: devices.every((d) => d.fits), gpu: mem.gpu, ram: mem.ram };
 }
 
@@ -113,7 +125,9 @@ export function fitChat(
   const contextSize = req.context ?? preset.contextSize;
   if (g.trainContext && contextSize > g.trainContext)
     unknowns.push(`context ${contextSize} is beyond the ${g.trainContext} tokens the model was trained for`);
-  const gpuLayers = m.chatGpu ? Math.min(req.gpuLayers ?? bestGpuLayers(g, m, contextSize, 1), g.layerBytes.length + 1) : 0;
+  const gpuLayers = m.chatGpu
+    ? Math.min(req.gpuLayers ?? bestGpuLayers(g, m, contextSize, 1), g.layerBytes.length + 1)
+    : 0;
   const e = evaluate(g, m, { gpuLayers, contextSize, sequences: 1 });
   const ratio = (d: DeviceFit): number => d.requiredBytes / Math.max(1, d.availableBytes);
   const t = e.devices.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
@@ -121,7 +135,12 @@ export function fitChat(
   const breakdown = t.kind === 'gpu' ? e.gpu : { ...e.ram, reserve: RAM_RESERVE };
   let seqs = 0;
   while (seqs < 64 && evaluate(g, m, { gpuLayers, contextSize, sequences: seqs + 1 }).fits) seqs++;
-  const split = gpuLayers > g.layerBytes.length ? 'fully on the GPU' : gpuLayers > 0 ? `${gpuLayers} layers on the GPU` : 'on the CPU';
+  const split =
+    gpuLayers > g.layerBytes.length
+      ? 'fully on the GPU'
+      : gpuLayers > 0
+        ? `${gpuLayers} layers on the GPU`
+        : 'on the CPU';
   const reason = e.fits
     ? `${g.name} runs ${split} with a ${contextSize}-token context: ${gib(t.requiredBytes)} of ${gib(t.availableBytes)} on ${t.device}${gpuDev && t !== gpuDev ? ` (${gib(gpuDev.requiredBytes)} on the GPU)` : ''}.`
     : `${g.name} with a ${contextSize}-token context needs ${gib(t.requiredBytes)} on ${t.device} but only ${gib(t.availableBytes)} is there.`;

@@ -50,7 +50,8 @@ export class FitService {
       else {
         const done = completeShape(model.shape);
         unknowns.push(...done.unknowns);
-        if (!done.shape) return unestimated(p.task, model.shape.name ?? p.model ?? 'model', model.source, unknowns, machine);
+        if (!done.shape)
+          return unestimated(p.task, model.shape.name ?? p.model ?? 'model', model.source, unknowns, machine);
         const bits = model.ggufBits ?? 16;
         if (model.ggufBits === undefined) unknowns.push('no GGUF file yet: estimated for an F16 GGUF export');
         layout = layoutFromShape(done.shape, bits);
@@ -82,7 +83,10 @@ export class FitService {
   private async machine(profile: string | undefined): Promise<Machine> {
     if (profile) {
       const m = machineOfProfile(profile);
-      if (!m) throw new AppError('NOT_FOUND', `No hardware profile "${profile}"`, { hint: 'See `hardware.profiles` for the ids.' });
+      if (!m)
+        throw new AppError('NOT_FOUND', `No hardware profile "${profile}"`, {
+          hint: 'See `hardware.profiles` for the ids.',
+        });
       return m;
     }
     return machineFromInfo(await this.deps.hardware());
@@ -109,10 +113,14 @@ export class FitService {
         source: 'catalog',
         ggufBits: entry.ggufBytes ? (entry.ggufBytes * 8) / entry.parameters : undefined,
       };
-    throw new AppError('MODEL_NOT_FOUND', `No model "${ref}": not a file, a folder with config.json, a library model or a catalog id`, {
-      hint: 'Give a .gguf file, a Hugging Face folder, or an id from `labforge models list`.',
-      details: { model: ref },
-    });
+    throw new AppError(
+      'MODEL_NOT_FOUND',
+      `No model "${ref}": not a file, a folder with config.json, a library model or a catalog id`,
+      {
+        hint: 'Give a .gguf file, a Hugging Face folder, or an id from `labforge models list`.',
+        details: { model: ref },
+      },
+    );
   }
 
   private async hfFolder(dir: string): Promise<Resolved> {
@@ -121,17 +129,27 @@ export class FitService {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new AppError('MODEL_NOT_FOUND', `${dir} has no readable config.json`, { details: { path: file }, cause: err });
+      throw new AppError('MODEL_NOT_FOUND', `${dir} has no readable config.json`, {
+        details: { path: file },
+        cause: err,
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new AppError('VALIDATION_FAILED', `${file} is not valid JSON: ${(err as Error).message}`, { details: { path: file }, cause: err });
+      throw new AppError('VALIDATION_FAILED', `${file} is not valid JSON: ${(err as Error).message}`, {
+        details: { path: file },
+        cause: err,
+      });
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new AppError('VALIDATION_FAILED', `${file} is not a JSON object`, { details: { path: file } });
-    return { kind: 'shape', shape: shapeFromHfConfig(json as Record<string, unknown>, path.basename(dir)), source: 'hf-config' };
+    return {
+      kind: 'shape',
+      shape: shapeFromHfConfig(json as Record<string, unknown>, path.basename(dir)),
+      source: 'hf-config',
+    };
   }
 }
 

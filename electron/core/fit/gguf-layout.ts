@@ -7,11 +7,38 @@ import { AppError } from '../../shared/errors.js';
  * ggml.c's type traits), by type id. A type missing here is sized from the file offsets instead.
  */
 const BLOCKS: Record<number, [bytes: number, elements: number]> = {
-  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
-  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
-  16: [66, 256], 17: [74, 256], 18: [98, 256], 19: [50, 256], 20: [18, 32], 21: [110, 256],
-  22: [82, 256], 23: [136, 256], 24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1],
-  29: [56, 256], 30: [2, 1], 34: [54, 256], 35: [66, 256], 39: [17, 32],
+  0: [4, 1],
+  1: [2, 1],
+  2: [18, 32],
+  3: [20, 32],
+  6: [22, 32],
+  7: [24, 32],
+  8: [34, 32],
+  9: [36, 32],
+  10: [84, 256],
+  11: [110, 256],
+  12: [144, 256],
+  13: [176, 256],
+  14: [210, 256],
+  15: [292, 256],
+  16: [66, 256],
+  17: [74, 256],
+  18: [98, 256],
+  19: [50, 256],
+  20: [18, 32],
+  21: [110, 256],
+  22: [82, 256],
+  23: [136, 256],
+  24: [1, 1],
+  25: [2, 1],
+  26: [4, 1],
+  27: [8, 1],
+  28: [8, 1],
+  29: [56, 256],
+  30: [2, 1],
+  34: [54, 256],
+  35: [66, 256],
+  39: [17, 32],
 };
 
 /** What the chat estimator needs from a GGUF: tensor bytes by layer and the attention shape. */
@@ -54,10 +81,14 @@ export async function readGgufLayout(file: string): Promise<GgufLayout> {
   try {
     info = await readGgufFileInfo(file, { readTensorInfo: true, logWarnings: false });
   } catch (err) {
-    throw new AppError('MODEL_INVALID', `${path.basename(file)} is not a readable GGUF file: ${(err as Error).message}`, {
-      details: { path: file },
-      cause: err,
-    });
+    throw new AppError(
+      'MODEL_INVALID',
+      `${path.basename(file)} is not a readable GGUF file: ${(err as Error).message}`,
+      {
+        details: { path: file },
+        cause: err,
+      },
+    );
   }
   const tensors = [...(info.fullTensorInfo ?? info.tensorInfo ?? [])];
   const unknowns: string[] = [];
@@ -95,7 +126,8 @@ export async function readGgufLayout(file: string): Promise<GgufLayout> {
   const arch = info.architectureMetadata as unknown as Record<string, unknown>;
   const attention = (arch.attention ?? {}) as Record<string, unknown>;
   const general = (info.metadata as unknown as { general?: Record<string, unknown> }).general ?? {};
-  const tokens = (info.metadata as unknown as { tokenizer?: { ggml?: { tokens?: unknown[] } } }).tokenizer?.ggml?.tokens;
+  const tokens = (info.metadata as unknown as { tokenizer?: { ggml?: { tokens?: unknown[] } } }).tokenizer?.ggml
+    ?.tokens;
   const hidden = n(arch.embedding_length);
   const heads = n(attention.head_count);
   const kvHeads = n(attention.head_count_kv) ?? heads;

@@ -54,8 +54,7 @@ export function machineFromInfo(info: HardwareInfo): Machine {
           ];
     if (compute) trainGpus.push(...devices);
     const usableForChat = compute || g.unifiedMemory || info.backends?.selected === 'vulkan';
-    for (const d of devices)
-      if (usableForChat && (!chatGpu || d.availableBytes > chatGpu.availableBytes)) chatGpu = d;
+    for (const d of devices) if (usableForChat && (!chatGpu || d.availableBytes > chatGpu.availableBytes)) chatGpu = d;
   }
   if (chatGpu && info.backends && info.backends.selected === 'cpu') chatGpu = null;
   return {

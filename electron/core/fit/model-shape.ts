@@ -32,14 +32,94 @@ export interface ParamSplit {
  * Llama 3.1 8B, Granite 3 8B, Qwen2.5 14B/32B).
  */
 const KNOWN: Array<Omit<FullShape, 'name' | 'maxContext' | 'tiedEmbeddings'> & { tied: boolean }> = [
-  { parameters: 1.24e9, layers: 16, hiddenSize: 2048, intermediateSize: 8192, heads: 32, kvHeads: 8, headDim: 64, vocabSize: 128256, tied: true },
-  { parameters: 3.21e9, layers: 28, hiddenSize: 3072, intermediateSize: 8192, heads: 24, kvHeads: 8, headDim: 128, vocabSize: 128256, tied: true },
-  { parameters: 6.74e9, layers: 32, hiddenSize: 4096, intermediateSize: 11008, heads: 32, kvHeads: 32, headDim: 128, vocabSize: 32000, tied: false },
-  { parameters: 8.03e9, layers: 32, hiddenSize: 4096, intermediateSize: 14336, heads: 32, kvHeads: 8, headDim: 128, vocabSize: 128256, tied: false },
-  { parameters: 13.0e9, layers: 40, hiddenSize: 5120, intermediateSize: 13824, heads: 40, kvHeads: 40, headDim: 128, vocabSize: 32000, tied: false },
-  { parameters: 14.8e9, layers: 48, hiddenSize: 5120, intermediateSize: 13824, heads: 40, kvHeads: 8, headDim: 128, vocabSize: 152064, tied: false },
-  { parameters: 32.8e9, layers: 64, hiddenSize: 5120, intermediateSize: 27648, heads: 40, kvHeads: 8, headDim: 128, vocabSize: 152064, tied: false },
-  { parameters: 69.0e9, layers: 80, hiddenSize: 8192, intermediateSize: 28672, heads: 64, kvHeads: 8, headDim: 128, vocabSize: 32000, tied: false },
+  {
+    parameters: 1.24e9,
+    layers: 16,
+    hiddenSize: 2048,
+    intermediateSize: 8192,
+    heads: 32,
+    kvHeads: 8,
+    headDim: 64,
+    vocabSize: 128256,
+    tied: true,
+  },
+  {
+    parameters: 3.21e9,
+    layers: 28,
+    hiddenSize: 3072,
+    intermediateSize: 8192,
+    heads: 24,
+    kvHeads: 8,
+    headDim: 128,
+    vocabSize: 128256,
+    tied: true,
+  },
+  {
+    parameters: 6.74e9,
+    layers: 32,
+    hiddenSize: 4096,
+    intermediateSize: 11008,
+    heads: 32,
+    kvHeads: 32,
+    headDim: 128,
+    vocabSize: 32000,
+    tied: false,
+  },
+  {
+    parameters: 8.03e9,
+    layers: 32,
+    hiddenSize: 4096,
+    intermediateSize: 14336,
+    heads: 32,
+    kvHeads: 8,
+    headDim: 128,
+    vocabSize: 128256,
+    tied: false,
+  },
+  {
+    parameters: 13.0e9,
+    layers: 40,
+    hiddenSize: 5120,
+    intermediateSize: 13824,
+    heads: 40,
+    kvHeads: 40,
+    headDim: 128,
+    vocabSize: 32000,
+    tied: false,
+  },
+  {
+    parameters: 14.8e9,
+    layers: 48,
+    hiddenSize: 5120,
+    intermediateSize: 13824,
+    heads: 40,
+    kvHeads: 8,
+    headDim: 128,
+    vocabSize: 152064,
+    tied: false,
+  },
+  {
+    parameters: 32.8e9,
+    layers: 64,
+    hiddenSize: 5120,
+    intermediateSize: 27648,
+    heads: 40,
+    kvHeads: 8,
+    headDim: 128,
+    vocabSize: 152064,
+    tied: false,
+  },
+  {
+    parameters: 69.0e9,
+    layers: 80,
+    hiddenSize: 8192,
+    intermediateSize: 28672,
+    heads: 64,
+    kvHeads: 8,
+    headDim: 128,
+    vocabSize: 32000,
+    tied: false,
+  },
 ];
 
 /**
@@ -106,7 +186,9 @@ export function completeShape(input: ModelShape): { shape: FullShape | null; unk
     return { shape: null, unknowns };
   }
   const p = input.parameters;
-  const near = KNOWN.reduce((a, b) => (Math.abs(Math.log(b.parameters / p)) < Math.abs(Math.log(a.parameters / p)) ? b : a));
+  const near = KNOWN.reduce((a, b) =>
+    Math.abs(Math.log(b.parameters / p)) < Math.abs(Math.log(a.parameters / p)) ? b : a,
+  );
   // Scale depth with the parameter ratio; width stays that of the nearest known model.
   const layers = Math.max(1, Math.round(near.layers * (p / near.parameters)));
   unknowns.push(
@@ -146,7 +228,8 @@ export function shapeFromHfConfig(config: Record<string, unknown>, name: string)
     name,
     layers: int(c.num_hidden_layers) ?? int(c.n_layer),
     hiddenSize: hidden,
-    intermediateSize: int(c.intermediate_size) ?? int(c.n_inner) ?? (hidden && c.model_type === 'gpt2' ? 4 * hidden : undefined),
+    intermediateSize:
+      int(c.intermediate_size) ?? int(c.n_inner) ?? (hidden && c.model_type === 'gpt2' ? 4 * hidden : undefined),
     heads,
     kvHeads: int(c.num_key_value_heads) ?? (c.num_key_value_heads === undefined ? undefined : heads),
     headDim: int(c.head_dim),

@@ -53,23 +53,143 @@ interface ProfileSpec {
  * and smaller machines RHEL AI has no profile for.
  */
 const SPECS: ProfileSpec[] = [
-  { id: 'rhel-ai-2xa100', name: '2× A100 80 GB', description: 'RHEL AI reference: the full LAB workflow (160 GB).', reference: true, gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 2, cc: 8.0 }, ramGb: 512 },
-  { id: 'rhel-ai-4xa100', name: '4× A100 80 GB', description: 'RHEL AI reference profile.', reference: true, gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 4, cc: 8.0 }, ramGb: 1024 },
-  { id: 'rhel-ai-8xa100', name: '8× A100 80 GB', description: 'RHEL AI reference profile.', reference: true, gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 8, cc: 8.0 }, ramGb: 2048 },
-  { id: 'rhel-ai-2xh100', name: '2× H100 80 GB', description: 'RHEL AI reference: the full LAB workflow (160 GB).', reference: true, gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 2, cc: 9.0 }, ramGb: 512 },
-  { id: 'rhel-ai-8xh100', name: '8× H100 80 GB', description: 'RHEL AI reference profile.', reference: true, gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 8, cc: 9.0 }, ramGb: 2048 },
-  { id: 'rhel-ai-4xl40s', name: '4× L40S 48 GB', description: 'RHEL AI reference: the full LAB workflow (192 GB).', reference: true, gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 4, cc: 8.9 }, ramGb: 512 },
-  { id: 'rhel-ai-8xl40s', name: '8× L40S 48 GB', description: 'RHEL AI reference profile.', reference: true, gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 8, cc: 8.9 }, ramGb: 1024 },
-  { id: 'rhel-ai-8xl4', name: '8× L4 24 GB', description: 'RHEL AI reference profile.', reference: true, gpu: { model: 'NVIDIA L4', vramGb: 24, count: 8, cc: 8.9 }, ramGb: 512 },
-  { id: 'rhel-ai-serve-a100', name: 'Serving: 1× A100/H100 80 GB', description: 'RHEL AI reference for serving a model.', reference: true, gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 1, cc: 8.0 }, ramGb: 256 },
-  { id: 'rhel-ai-serve-l40s', name: 'Serving: 1× L40S 48 GB', description: 'RHEL AI reference for serving a model.', reference: true, gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 1, cc: 8.9 }, ramGb: 128 },
-  { id: 'rhel-ai-serve-l4', name: 'Serving: 1× L4 24 GB', description: 'RHEL AI reference for serving a model.', reference: true, gpu: { model: 'NVIDIA L4', vramGb: 24, count: 1, cc: 8.9 }, ramGb: 64 },
-  { id: 'gpu-80gb', name: 'One 80 GB GPU', description: 'One A100/H100: LoRA or full fine-tuning with the optimizer in RAM.', reference: false, gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 1, cc: 9.0 }, ramGb: 256 },
-  { id: 'gpu-24gb', name: 'One 24 GB GPU', description: 'A workstation card (RTX 4090/3090, L4): LoRA or QLoRA of a 7–8B student.', reference: false, gpu: { model: 'NVIDIA GeForce RTX 4090', vramGb: 24, count: 1, cc: 8.9 }, ramGb: 64 },
-  { id: 'gpu-small', name: 'One 8–16 GB GPU', description: 'A laptop or gaming card: chat on the GPU, QLoRA of small models.', reference: false, gpu: { model: 'NVIDIA GeForce RTX 4070', vramGb: 12, count: 1, cc: 8.9 }, ramGb: 32 },
-  { id: 'multi-gpu', name: 'Several GPUs', description: 'Four 24 GB cards: sharded full fine-tuning or LoRA with DDP.', reference: false, gpu: { model: 'NVIDIA GeForce RTX 4090', vramGb: 24, count: 4, cc: 8.9 }, ramGb: 256 },
-  { id: 'apple-silicon', name: 'Apple Silicon (unified memory)', description: 'A Mac with 32 GB: chat on Metal; training only of tiny models.', reference: false, gpu: null, ramGb: 32, unified: true },
-  { id: 'cpu-only', name: 'CPU only', description: 'No usable GPU: chat with small GGUF models, the workflow with tiny models.', reference: false, gpu: null, ramGb: 32 },
+  {
+    id: 'rhel-ai-2xa100',
+    name: '2× A100 80 GB',
+    description: 'RHEL AI reference: the full LAB workflow (160 GB).',
+    reference: true,
+    gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 2, cc: 8.0 },
+    ramGb: 512,
+  },
+  {
+    id: 'rhel-ai-4xa100',
+    name: '4× A100 80 GB',
+    description: 'RHEL AI reference profile.',
+    reference: true,
+    gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 4, cc: 8.0 },
+    ramGb: 1024,
+  },
+  {
+    id: 'rhel-ai-8xa100',
+    name: '8× A100 80 GB',
+    description: 'RHEL AI reference profile.',
+    reference: true,
+    gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 8, cc: 8.0 },
+    ramGb: 2048,
+  },
+  {
+    id: 'rhel-ai-2xh100',
+    name: '2× H100 80 GB',
+    description: 'RHEL AI reference: the full LAB workflow (160 GB).',
+    reference: true,
+    gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 2, cc: 9.0 },
+    ramGb: 512,
+  },
+  {
+    id: 'rhel-ai-8xh100',
+    name: '8× H100 80 GB',
+    description: 'RHEL AI reference profile.',
+    reference: true,
+    gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 8, cc: 9.0 },
+    ramGb: 2048,
+  },
+  {
+    id: 'rhel-ai-4xl40s',
+    name: '4× L40S 48 GB',
+    description: 'RHEL AI reference: the full LAB workflow (192 GB).',
+    reference: true,
+    gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 4, cc: 8.9 },
+    ramGb: 512,
+  },
+  {
+    id: 'rhel-ai-8xl40s',
+    name: '8× L40S 48 GB',
+    description: 'RHEL AI reference profile.',
+    reference: true,
+    gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 8, cc: 8.9 },
+    ramGb: 1024,
+  },
+  {
+    id: 'rhel-ai-8xl4',
+    name: '8× L4 24 GB',
+    description: 'RHEL AI reference profile.',
+    reference: true,
+    gpu: { model: 'NVIDIA L4', vramGb: 24, count: 8, cc: 8.9 },
+    ramGb: 512,
+  },
+  {
+    id: 'rhel-ai-serve-a100',
+    name: 'Serving: 1× A100/H100 80 GB',
+    description: 'RHEL AI reference for serving a model.',
+    reference: true,
+    gpu: { model: 'NVIDIA A100 80GB', vramGb: 80, count: 1, cc: 8.0 },
+    ramGb: 256,
+  },
+  {
+    id: 'rhel-ai-serve-l40s',
+    name: 'Serving: 1× L40S 48 GB',
+    description: 'RHEL AI reference for serving a model.',
+    reference: true,
+    gpu: { model: 'NVIDIA L40S', vramGb: 48, count: 1, cc: 8.9 },
+    ramGb: 128,
+  },
+  {
+    id: 'rhel-ai-serve-l4',
+    name: 'Serving: 1× L4 24 GB',
+    description: 'RHEL AI reference for serving a model.',
+    reference: true,
+    gpu: { model: 'NVIDIA L4', vramGb: 24, count: 1, cc: 8.9 },
+    ramGb: 64,
+  },
+  {
+    id: 'gpu-80gb',
+    name: 'One 80 GB GPU',
+    description: 'One A100/H100: LoRA or full fine-tuning with the optimizer in RAM.',
+    reference: false,
+    gpu: { model: 'NVIDIA H100 80GB HBM3', vramGb: 80, count: 1, cc: 9.0 },
+    ramGb: 256,
+  },
+  {
+    id: 'gpu-24gb',
+    name: 'One 24 GB GPU',
+    description: 'A workstation card (RTX 4090/3090, L4): LoRA or QLoRA of a 7–8B student.',
+    reference: false,
+    gpu: { model: 'NVIDIA GeForce RTX 4090', vramGb: 24, count: 1, cc: 8.9 },
+    ramGb: 64,
+  },
+  {
+    id: 'gpu-small',
+    name: 'One 8–16 GB GPU',
+    description: 'A laptop or gaming card: chat on the GPU, QLoRA of small models.',
+    reference: false,
+    gpu: { model: 'NVIDIA GeForce RTX 4070', vramGb: 12, count: 1, cc: 8.9 },
+    ramGb: 32,
+  },
+  {
+    id: 'multi-gpu',
+    name: 'Several GPUs',
+    description: 'Four 24 GB cards: sharded full fine-tuning or LoRA with DDP.',
+    reference: false,
+    gpu: { model: 'NVIDIA GeForce RTX 4090', vramGb: 24, count: 4, cc: 8.9 },
+    ramGb: 256,
+  },
+  {
+    id: 'apple-silicon',
+    name: 'Apple Silicon (unified memory)',
+    description: 'A Mac with 32 GB: chat on Metal; training only of tiny models.',
+    reference: false,
+    gpu: null,
+    ramGb: 32,
+    unified: true,
+  },
+  {
+    id: 'cpu-only',
+    name: 'CPU only',
+    description: 'No usable GPU: chat with small GGUF models, the workflow with tiny models.',
+    reference: false,
+    gpu: null,
+    ramGb: 32,
+  },
 ];
 
 export function machineOfProfile(id: string): Machine | null {
@@ -84,7 +204,12 @@ export function machineOfProfile(id: string): Machine | null {
       }))
     : [];
   const unifiedGpu: MachineGpu | null = s.unified
-    ? { name: 'Apple GPU (unified memory)', totalBytes: (s.ramGb * GiB * 2) / 3, availableBytes: (s.ramGb * GiB * 2) / 3, computeCapability: null }
+    ? {
+        name: 'Apple GPU (unified memory)',
+        totalBytes: (s.ramGb * GiB * 2) / 3,
+        availableBytes: (s.ramGb * GiB * 2) / 3,
+        computeCapability: null,
+      }
     : null;
   return {
     source: s.id,
@@ -124,7 +249,15 @@ export function matchProfile(m: Machine, gpuModel: string | null): { id: string;
     return { id: 'cpu-only', reason: 'No NVIDIA or AMD GPU with 2 GB or more was found.' };
   }
   const model = (gpuModel ?? '').toUpperCase();
-  const family = /H100|H200/.test(model) ? 'h100' : /A100/.test(model) ? 'a100' : /L40S/.test(model) ? 'l40s' : /\bL4\b/.test(model) ? 'l4' : null;
+  const family = /H100|H200/.test(model)
+    ? 'h100'
+    : /A100/.test(model)
+      ? 'a100'
+      : /L40S/.test(model)
+        ? 'l40s'
+        : /\bL4\b/.test(model)
+          ? 'l4'
+          : null;
   const ref = family && SPECS.find((s) => s.id === `rhel-ai-${G}x${family}`);
   if (ref) return { id: ref.id, reason: `${G}× ${gpuModel}: a RHEL AI reference configuration.` };
   if (G > 1) return { id: 'multi-gpu', reason: `${G} GPUs with ${vram.toFixed(0)} GB each.` };

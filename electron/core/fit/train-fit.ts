@@ -1,10 +1,4 @@
-import type {
-  DeviceFit,
-  FitResult,
-  Sharding,
-  TrainingPreset,
-  TrainMethod,
-} from '../../shared/contract/index.js';
+import type { DeviceFit, FitResult, Sharding, TrainingPreset, TrainMethod } from '../../shared/contract/index.js';
 import { gib, type Machine } from './machine.js';
 import type { FullShape } from './model-shape.js';
 import { sum, trainingMemory, type TrainSetup } from './train-memory.js';
@@ -87,16 +81,72 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
   const candidates: Array<Omit<TrainSetup, 'seqLen' | 'batchSize' | 'gpus'> & { minTokens: number }> =
     G === 0
       ? [
-          { method: 'full', gradientCheckpointing: false, sharding: 'none', offloadOptimizer: false, loraRank: 4, minTokens: seq },
-          { method: 'lora', gradientCheckpointing: true, sharding: 'none', offloadOptimizer: false, loraRank: 4, minTokens: seq },
+          {
+            method: 'full',
+            gradientCheckpointing: false,
+            sharding: 'none',
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: seq,
+          },
+          {
+            method: 'lora',
+            gradientCheckpointing: true,
+            sharding: 'none',
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: seq,
+          },
         ]
       : [
-          { method: 'full', gradientCheckpointing: false, sharding: multi, offloadOptimizer: false, loraRank: 4, minTokens: 16384 },
-          { method: 'full', gradientCheckpointing: true, sharding: multi, offloadOptimizer: false, loraRank: 4, minTokens: 16384 },
-          { method: 'full', gradientCheckpointing: true, sharding: G > 1 ? 'zero2' : 'none', offloadOptimizer: true, loraRank: 4, minTokens: 16384 },
-          { method: 'lora', gradientCheckpointing: false, sharding: G > 1 ? 'ddp' : 'none', offloadOptimizer: false, loraRank: 4, minTokens: 8192 },
-          { method: 'lora', gradientCheckpointing: true, sharding: G > 1 ? 'ddp' : 'none', offloadOptimizer: false, loraRank: 4, minTokens: 8192 },
-          { method: 'qlora', gradientCheckpointing: true, sharding: G > 1 ? 'ddp' : 'none', offloadOptimizer: false, loraRank: 2, minTokens: seq },
+          {
+            method: 'full',
+            gradientCheckpointing: false,
+            sharding: multi,
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: 16384,
+          },
+          {
+            method: 'full',
+            gradientCheckpointing: true,
+            sharding: multi,
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: 16384,
+          },
+          {
+            method: 'full',
+            gradientCheckpointing: true,
+            sharding: G > 1 ? 'zero2' : 'none',
+            offloadOptimizer: true,
+            loraRank: 4,
+            minTokens: 16384,
+          },
+          {
+            method: 'lora',
+            gradientCheckpointing: false,
+            sharding: G > 1 ? 'ddp' : 'none',
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: 8192,
+          },
+          {
+            method: 'lora',
+            gradientCheckpointing: true,
+            sharding: G > 1 ? 'ddp' : 'none',
+            offloadOptimizer: false,
+            loraRank: 4,
+            minTokens: 8192,
+          },
+          {
+            method: 'qlora',
+            gradientCheckpointing: true,
+            sharding: G > 1 ? 'ddp' : 'none',
+            offloadOptimizer: false,
+            loraRank: 2,
+            minTokens: seq,
+          },
         ];
   for (const c of candidates) {
     if (req.method && c.method !== req.method) continue;
@@ -107,7 +157,10 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
     const ramOk = e.devices.filter((d) => d.kind === 'ram').every((d) => d.fits);
     if (!ramOk || e.maxTokens < Math.max(seq, c.minTokens)) continue;
     const vram = m.trainGpus[0]?.availableBytes ?? 0;
-    const maxBatchLen = G === 0 ? Math.min(e.maxTokens, 4 * seq) : Math.min(RHEL_MAX_BATCH_LEN(vram), Math.floor(e.maxTokens / 1000) * 1000);
+    const maxBatchLen =
+      G === 0
+        ? Math.min(e.maxTokens, 4 * seq)
+        : Math.min(RHEL_MAX_BATCH_LEN(vram), Math.floor(e.maxTokens / 1000) * 1000);
     const bf16 = G === 0 ? false : m.trainGpus.slice(0, G).every((g) => (g.computeCapability ?? 8) >= 8);
     const what = `${c.method === 'full' ? 'Full fine-tuning' : c.method === 'lora' ? 'LoRA' : 'QLoRA (4-bit)'}`;
     const where = G === 0 ? 'on the CPU' : `on ${G} GPU${G > 1 ? 's' : ''} (${gib(vram)} each)`;
@@ -147,7 +200,9 @@ export function fitTraining(shape: FullShape, m: Machine, req: TrainRequest, unk
     batchSize: req.batchSize ?? 1,
     gradientCheckpointing: req.gradientCheckpointing ?? preset?.gradientCheckpointing ?? method !== 'full',
     gpus: G,
-    sharding: req.sharding ?? (preset && preset.method === method ? preset.sharding : G > 1 ? (method === 'full' ? 'fsdp' : 'ddp') : 'none'),
+    sharding:
+      req.sharding ??
+      (preset && preset.method === method ? preset.sharding : G > 1 ? (method === 'full' ? 'fsdp' : 'ddp') : 'none'),
     offloadOptimizer: req.offloadOptimizer ?? (preset?.method === method ? preset.offloadOptimizer : false),
     loraRank: rankFor(method),
   };

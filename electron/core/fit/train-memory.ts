@@ -101,9 +101,7 @@ export function trainingMemory(s: FullShape, t: TrainSetup): TrainMemory {
   } else {
     trainable = loraParams(s, t.loraRank);
     const frozen =
-      t.method === 'qlora'
-        ? split.blockLinear * NF4_BYTES + 2 * (split.embedding + split.head + split.other)
-        : 2 * P;
+      t.method === 'qlora' ? split.blockLinear * NF4_BYTES + 2 * (split.embedding + split.head + split.other) : 2 * P;
     perDevice.weights = frozen;
     perDevice.adapters = 16 * trainable;
     if (t.method === 'qlora') perDevice.dequant_buffer = 2 * (split.blockLinear / s.layers / 4);

@@ -35,7 +35,11 @@ export interface ScanOptions {
 }
 
 /** The trainer probe's answer from `python.status`. */
-export function trainerProbe(s: PythonStatus): { value: TrainerEnvInfo | null; status: ProbeInfo['status']; reason: string } {
+export function trainerProbe(s: PythonStatus): {
+  value: TrainerEnvInfo | null;
+  status: ProbeInfo['status'];
+  reason: string;
+} {
   if (!s.env)
     return {
       value: null,
@@ -64,6 +68,8 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
   const sys = opts.systemInfo ?? si;
   const t = opts.timeoutMs ?? 15_000;
   const tool = { timeoutMs: t, path: opts.toolPath };
+  // The tools get their own deadline per call (with a precise reason); this one catches the rest.
+  const toolDeadline = 3 * t + 1000;
   const probes: ProbeInfo[] = [];
   const total = 9;
   const run = async <T>(
@@ -89,18 +95,30 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
     const m = await sys.mem();
     return { value: m, reason: `${mb(m.total)} MB RAM` };
   });
-  const nvP = run('nvidia-smi', async (signal) => {
-    const r = await queryNvidiaSmi({ ...tool, signal });
-    return { value: r.gpus, status: r.status, reason: r.reason };
-  });
-  const rocmP = run('rocm-smi', async (signal) => {
-    if (process.platform === 'darwin') return { value: [] as GpuInfo[], reason: 'not looked for on macOS.' };
-    const r = await queryRocmSmi({ ...tool, signal });
-    return { value: r.gpus, status: r.status, reason: r.reason };
-  });
+  const nvP = run(
+    'nvidia-smi',
+    async (signal) => {
+      const r = await queryNvidiaSmi({ ...tool, signal });
+      return { value: r.gpus, status: r.status, reason: r.reason };
+    },
+    toolDeadline,
+  );
+  const rocmP = run(
+    'rocm-smi',
+    async (signal) => {
+      if (process.platform === 'darwin') return { value: [] as GpuInfo[], reason: 'not looked for on macOS.' };
+      const r = await queryRocmSmi({ ...tool, signal });
+      return { value: r.gpus, status: r.status, reason: r.reason };
+    },
+    toolDeadline,
+  );
   const llamaP = run('llama', async (signal) => {
     if (opts.skipLlama)
-      return { value: null as LlamaBackends | null, status: 'warn' as const, reason: 'skipped (asked not to load node-llama-cpp).' };
+      return {
+        value: null as LlamaBackends | null,
+        status: 'warn' as const,
+        reason: 'skipped (asked not to load node-llama-cpp).',
+      };
     return detectLlamaBackends(signal);
   });
   const diskP = run('disk', async () => {
@@ -111,7 +129,8 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
   const trainerP = run(
     'trainer',
     async (signal) => {
-      if (!opts.trainerStatus) return { value: null as TrainerEnvInfo | null, status: 'warn' as const, reason: 'not checked.' };
+      if (!opts.trainerStatus)
+        return { value: null as TrainerEnvInfo | null, status: 'warn' as const, reason: 'not checked.' };
       return trainerProbe(await opts.trainerStatus(signal));
     },
     opts.trainerTimeoutMs ?? 5000,
@@ -142,7 +161,10 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
     const graphics = await run('systeminformation.gpu', async () => {
       const g = await sys.graphics();
       const real = g.controllers.filter((c) => !VIRTUAL.test(`${c.vendor} ${c.model}`));
-      return { value: real, reason: real.length ? `${real.length} display adapter(s)` : 'no GPU besides virtual display adapters.' };
+      return {
+        value: real,
+        reason: real.length ? `${real.length} display adapter(s)` : 'no GPU besides virtual display adapters.',
+      };
     });
     gpus = (graphics ?? []).map((c, index) => ({
       index,
@@ -159,12 +181,15 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
       unifiedMemory: false,
     }));
   } else {
-    probes.push({ id: 'systeminformation.gpu', status: 'ok', reason: 'not needed (GPUs found by the vendor tools).', ms: 0 });
+    probes.push({
+      id: 'systeminformation.gpu',
+      status: 'ok',
+      reason: 'not needed (GPUs found by the vendor tools).',
+      ms: 0,
+    });
   }
 
-  const notes = probes
-    .filter((p) => p.status === 'fail')
-    .map((p) => `Could not detect ${p.id}: ${p.reason}`);
+  const notes = probes.filter((p) => p.status === 'fail').map((p) => `Could not detect ${p.id}: ${p.reason}`);
   if (gpus.length === 0)
     notes.push('No GPU found: chat and data generation run on the CPU; training is limited to tiny models.');
   return {

@@ -21,7 +21,11 @@ export interface HardwareServiceOptions {
   /** PATH for nvidia-smi / rocm-smi (tests put fakes first). */
   toolPath?: string;
   timeoutMs?: number;
+  /** How long a scan waits for the trainer check before adding its answer later (default 5 s). */
+  trainerTimeoutMs?: number;
   systemInfo?: SystemInfoApi;
+  /** Leave node-llama-cpp's backend detection out (tests that do not need it). */
+  skipLlama?: boolean;
 }
 
 /** Hardware detection as a job; keeps the last result so every page can read it at once. */
@@ -71,6 +75,8 @@ export class HardwareService {
       toolPath: this.opts.toolPath,
       timeoutMs: this.opts.timeoutMs,
       systemInfo: this.opts.systemInfo,
+      skipLlama: this.opts.skipLlama,
+      trainerTimeoutMs: this.opts.trainerTimeoutMs,
       trainerStatus: pending ? () => pending : undefined,
       signal,
       onProbe,
@@ -95,7 +101,9 @@ export class HardwareService {
     const info: HardwareInfo = {
       ...last,
       trainer: r.value,
-      probes: last.probes.map((p) => (p.id === 'trainer' ? { id: 'trainer', status: r.status, reason: r.reason, ms } : p)),
+      probes: last.probes.map((p) =>
+        p.id === 'trainer' ? { id: 'trainer', status: r.status, reason: r.reason, ms } : p,
+      ),
     };
     try {
       this.kv.set(KEY, info);

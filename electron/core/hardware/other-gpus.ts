@@ -5,7 +5,8 @@ const ROCM_ARGS = ['--showproductname', '--showmeminfo', 'vram', '--showuse', '-
 
 /** A key of a rocm-smi card object, matched loosely (ROCm releases change the capitalisation). */
 const field = (card: Record<string, unknown>, re: RegExp): string | null => {
-  for (const [k, v] of Object.entries(card)) if (re.test(k) && (typeof v === 'string' || typeof v === 'number')) return String(v);
+  for (const [k, v] of Object.entries(card))
+    if (re.test(k) && (typeof v === 'string' || typeof v === 'number')) return String(v);
   return null;
 };
 
@@ -37,7 +38,8 @@ export function parseRocmSmiJson(text: string): GpuInfo[] {
       vendor: 'AMD',
       model: field(card, /card series/i) ?? field(card, /card model/i) ?? 'AMD GPU',
       vramMb: Number.isFinite(total) && total > 0 ? Math.round(total / 2 ** 20) : null,
-      vramFreeMb: Number.isFinite(total) && Number.isFinite(used) && total > 0 ? Math.round((total - used) / 2 ** 20) : null,
+      vramFreeMb:
+        Number.isFinite(total) && Number.isFinite(used) && total > 0 ? Math.round((total - used) / 2 ** 20) : null,
       driverVersion: driver,
       cudaVersion: null,
       computeCapability: field(card, /gfx version/i),
@@ -57,7 +59,11 @@ export async function queryRocmSmi(
   const r = await runTool('rocm-smi', ROCM_ARGS, opts);
   if (r.outcome === 'missing') return { gpus: [], status: 'warn', reason: 'rocm-smi is not installed (no ROCm).' };
   if (r.outcome === 'timeout')
-    return { gpus: [], status: 'fail', reason: `rocm-smi did not answer within ${Math.round(opts.timeoutMs / 1000)} s.` };
+    return {
+      gpus: [],
+      status: 'fail',
+      reason: `rocm-smi did not answer within ${Math.round(opts.timeoutMs / 1000)} s.`,
+    };
   if (r.outcome === 'failed')
     return { gpus: [], status: 'fail', reason: `rocm-smi failed: ${firstLine(r.stderr) || firstLine(r.stdout)}` };
   try {

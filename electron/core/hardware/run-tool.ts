@@ -84,7 +84,7 @@ export async function probe<T>(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ctrl.abort();
-      reject(new Error(`did not answer within ${Math.round(timeoutMs / 1000)} s`));
+      reject(new Error(`${id} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);
   });
   try {
