@@ -131,10 +131,11 @@ export async function listTree(root: string): Promise<TreeEntryInfo[]> {
 /** Validates every qna.yaml a run reads (knowledge/ and compositional_skills/), plus upstream's attribution check. */
 export async function validateAllFiles(
   root: string,
-): Promise<{ files: number; errors: number; warnings: number; findings: FindingInfo[] }> {
+): Promise<{ files: number; errors: number; warnings: number; ilabRefused: number; findings: FindingInfo[] }> {
   const tree = await listTree(root);
   const findings: Finding[] = [];
   let files = 0;
+  let ilabRefused = 0;
   for (const e of tree) {
     if (!TRAINED_FOLDERS.some((t) => e.path === t || e.path.startsWith(`${t}/`))) continue;
     if (e.problem?.startsWith('qna.yml'))
@@ -151,8 +152,11 @@ export async function validateAllFiles(
     const rel = `${e.path}/qna.yaml`;
     try {
       const { text } = await readText(root, rel);
-      findings.push(...validateQna(text, rel).findings);
+      const r = validateQna(text, rel);
+      findings.push(...r.findings);
+      if (!r.ilabAccepts) ilabRefused++;
     } catch (err) {
+      ilabRefused++;
       findings.push({
         file: rel,
         line: 1,
@@ -177,6 +181,7 @@ export async function validateAllFiles(
     files,
     errors: findings.filter((f) => f.severity === 'error').length,
     warnings: findings.filter((f) => f.severity === 'warning').length,
+    ilabRefused,
     findings,
   };
 }

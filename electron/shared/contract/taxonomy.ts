@@ -156,7 +156,14 @@ export const taxonomyContract = {
   /** Validates every qna.yaml under knowledge/ and compositional_skills/ (what a run reads). */
   'taxonomy.validateAll': rpc(
     z.object({}),
-    z.object({ files: z.number(), errors: z.number(), warnings: z.number(), findings: z.array(findingSchema) }),
+    z.object({
+      files: z.number(),
+      errors: z.number(),
+      warnings: z.number(),
+      /** qna.yaml files that ilab (instructlab-schema) would refuse as they are on disk. */
+      ilabRefused: z.number(),
+      findings: z.array(findingSchema),
+    }),
   ),
   /** Creates a leaf folder with a qna.yaml (and attribution.txt); CONFLICT when it exists. */
   'taxonomy.createEntry': rpc(

@@ -9,6 +9,8 @@ import { TaxonomyRepo } from '../../taxonomy/taxonomy-repo.js';
 import type { CliIo, Command, CommandArgs } from '../command.js';
 import { dataDirOf } from '../with-core.js';
 
+// Validate and diff work on any taxonomy folder (`--taxonomy DIR`), like a linter, without opening
+// LabForge's data folder or its core: so they call the taxonomy modules, not the API.
 const rootOf = (args: CommandArgs): string => {
   const t = args.values.taxonomy;
   return path.resolve(typeof t === 'string' && t !== '' ? t : path.join(dataDirOf(args), 'taxonomy'));
@@ -43,7 +45,8 @@ async function validate(args: CommandArgs, io: CliIo): Promise<number> {
     const fixable = r.findings.filter((f) => f.fixable).length;
     io.out(
       `${r.files} qna.yaml file${r.files === 1 ? '' : 's'} checked in ${root}: ${r.errors} error${r.errors === 1 ? '' : 's'}, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}.` +
-        (fixable ? ` ${fixable} cosmetic problem${fixable === 1 ? '' : 's'} can be repaired with --fix.` : ''),
+        (fixable ? ` ${fixable} cosmetic problem${fixable === 1 ? '' : 's'} can be repaired with --fix.` : '') +
+        ` ilab would refuse ${r.ilabRefused} of the files as they are now.`,
     );
   }
   return r.errors > 0 ? 1 : 0;
