@@ -18,9 +18,10 @@ import { chatHandlers } from './chat/chat-handlers.js';
 import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
+import { Teachers } from './teacher/create-teacher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob, judgeOpener } from './eval/eval-job.js';
+import { evalJob } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
@@ -63,6 +64,8 @@ export interface Core extends AsyncDisposable {
   readonly downloads: ModelDownloads;
   /** The crash-isolated node-llama-cpp child process (chat, local teachers and judges). */
   readonly modelHost: ModelHost;
+  /** Teachers and judges: `create(MODEL_OR_URL)` gives a local GGUF (model host) or an OpenAI-compatible endpoint. */
+  readonly teachers: Teachers;
   readonly conversations: ConversationStore;
   readonly chat: ChatService;
   /** The OpenAI-compatible endpoint. */
@@ -116,6 +119,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
   const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
+  const teachers = new Teachers({ host: modelHost, models, store: kv });
   jobs.register(
     trainingRunJob({
       dataDir,
@@ -151,7 +155,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       store: evalStore,
       configuredPython: () => python.configuredPython(),
       libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
-      openJudge: judgeOpener({}),
     }),
   );
 
@@ -220,6 +223,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     models,
     downloads,
     modelHost,
+    teachers,
     conversations,
     chat,
     endpoint,

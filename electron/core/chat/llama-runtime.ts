@@ -17,6 +17,7 @@ import { AppError } from '../../shared/errors.js';
 import { inspectGguf } from '../models/gguf-file.js';
 import type { GenerationResult, HostStopReason, ModelRef } from './model-host-protocol.js';
 import { SequencePool } from './sequence-pool.js';
+import { generateStructured, type StructuredRequest, type StructuredResult } from './structured-generation.js';
 
 /** `auto` context: as large as fits, up to the training size, but no more than this per sequence. */
 const AUTO_MAX_CONTEXT = 8192;
@@ -98,7 +99,7 @@ export class LlamaRuntime {
         throw this.memoryError(err, `Loading ${ref.name} failed`);
       });
     try {
-      const sequences = this.opts.sequences;
+      const sequences = settings.sequences ?? this.opts.sequences;
       const requested = settings.contextSize ?? 'auto';
       if (typeof requested === 'number') await this.checkContextFits(llama, model, requested, sequences, ref.name);
       const context = await model
@@ -243,6 +244,28 @@ export class LlamaRuntime {
       req.sampling,
       onText,
     );
+  }
+
+  /** `n` schema-constrained (or free) answers, decoded together on the context's sequences (structured-generation.ts). */
+  async structured(
+    req: StructuredRequest & { model: ModelRef; settings: LoadSettings },
+    signal: AbortSignal,
+  ): Promise<StructuredResult> {
+    const { loaded, loadMs } = await this.load(req.model, req.settings);
+    const llama = await this.getLlama();
+    const { model, wrapper, pool } = loaded;
+    return generateStructured(
+      { llama, model, wrapper, pool, contextSize: loaded.info.contextSize },
+      req,
+      signal,
+      loadMs,
+    );
+  }
+
+  /** Exact token count of `text` under the model's tokenizer (no special tokens added). */
+  async tokenize(req: { model: ModelRef; settings: LoadSettings; text: string }): Promise<number> {
+    const { loaded } = await this.load(req.model, req.settings);
+    return loaded.model.tokenize(req.text).length;
   }
 
   private countPrompt(loaded: Loaded, history: ChatHistoryItem[]): number {

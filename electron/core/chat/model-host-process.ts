@@ -85,6 +85,10 @@ async function run(
       return runtime.chat(req, signal, onText);
     case 'complete':
       return runtime.complete(req, signal, onText);
+    case 'structured':
+      return runtime.structured(req, signal);
+    case 'tokenize':
+      return runtime.tokenize(req);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import type { ErrorInfo } from '../../shared/errors.js';
+import type { StructuredRequest } from './structured-generation.js';
 
 /**
  * Messages between the app and the model host child process (over the fork IPC channel). The
@@ -35,6 +36,8 @@ export type HostRequest =
       sampling: Sampling;
       cacheKey?: string;
     }
+  | ({ type: 'structured'; id: number; model: ModelRef; settings: LoadSettings } & StructuredRequest)
+  | { type: 'tokenize'; id: number; model: ModelRef; settings: LoadSettings; text: string }
   | { type: 'cancel'; id: number };
 
 /** Why a generation ended. */

@@ -16,6 +16,7 @@ import {
   type HostRequest,
   type ModelRef,
 } from './model-host-protocol.js';
+import type { StructuredRequest, StructuredResult } from './structured-generation.js';
 
 export interface HostEntry {
   path: string;
@@ -139,6 +140,23 @@ export class ModelHost implements AsyncDisposable {
       opts.signal,
       opts.onText,
     ) as Promise<GenerationResult>;
+  }
+
+  /** `n` answers constrained by a JSON schema (or free, `jsonSchema: null`), decoded together (local teachers, judges). */
+  structured(
+    req: StructuredRequest & { model: ModelRef; settings: LoadSettings },
+    signal?: AbortSignal,
+  ): Promise<StructuredResult> {
+    return this.request(
+      { type: 'structured', ...req },
+      `generating with ${req.model.name}`,
+      signal,
+    ) as Promise<StructuredResult>;
+  }
+
+  /** Exact token count of `text` under the model's tokenizer. */
+  tokenize(req: { model: ModelRef; settings: LoadSettings; text: string }, signal?: AbortSignal): Promise<number> {
+    return this.request({ type: 'tokenize', ...req }, `tokenizing with ${req.model.name}`, signal) as Promise<number>;
   }
 
   private async request(

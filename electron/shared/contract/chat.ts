@@ -24,6 +24,11 @@ export type Sampling = z.infer<typeof samplingSchema>;
 export const loadSettingsSchema = z.object({
   contextSize: z.union([z.literal('auto'), z.number().int().min(16).max(16_777_216)]).optional(),
   gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().min(0).max(10_000)]).optional(),
+  /**
+   * Sequences of the context (answers decoded together). Default: the host's (4, for chat); a
+   * local teacher asks for 8. Applies when the model is loaded; a model already loaded keeps its own.
+   */
+  sequences: z.number().int().min(1).max(64).optional(),
 });
 export type LoadSettings = z.infer<typeof loadSettingsSchema>;
 
