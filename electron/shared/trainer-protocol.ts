@@ -7,7 +7,9 @@ import { z } from 'zod';
  */
 export const TRAINER_PROTOCOL_VERSION = 1;
 
-export const trainerMethodSchema = z.enum(['lora', 'qlora', 'full']);
+/** `osft`: orthogonal subspace fine-tuning (PEFT's OSF): learns new knowledge in the subspace the model's
+ * main singular directions leave free, so it keeps what it knew. */
+export const trainerMethodSchema = z.enum(['lora', 'qlora', 'full', 'osft']);
 export type TrainerMethod = z.infer<typeof trainerMethodSchema>;
 
 export interface TrainerConfig {
@@ -62,16 +64,16 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
       method: z.string(),
       device: z.string(),
       precision: z.string(),
-      world_size: z.number(),
-      num_samples: z.number(),
-      num_dropped: z.number(),
+      world_size: z.number().int(),
+      num_samples: z.number().int(),
+      num_dropped: z.number().int(),
       /** Of the dropped samples, those longer than max_seq_len. */
-      num_too_long: z.number(),
-      total_steps: z.number(),
-      epochs: z.number(),
-      trainable_params: z.number(),
-      total_params: z.number(),
-      resumed_from_step: z.number().nullable(),
+      num_too_long: z.number().int(),
+      total_steps: z.number().int(),
+      epochs: z.number().int(),
+      trainable_params: z.number().int(),
+      total_params: z.number().int(),
+      resumed_from_step: z.number().int().nullable(),
       adapted: z.array(adaptedSettingSchema),
     })
     .strict(),
@@ -79,8 +81,8 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('progress'),
       ...base,
-      step: z.number(),
-      total_steps: z.number(),
+      step: z.number().int(),
+      total_steps: z.number().int(),
       epoch: z.number(),
       loss: z.number(),
       lr: z.number(),
@@ -89,13 +91,15 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
       eta_s: z.number(),
     })
     .strict(),
-  z.object({ type: z.literal('eval'), ...base, step: z.number(), epoch: z.number(), eval_loss: z.number() }).strict(),
+  z
+    .object({ type: z.literal('eval'), ...base, step: z.number().int(), epoch: z.number(), eval_loss: z.number() })
+    .strict(),
   z
     .object({
       type: z.literal('checkpoint'),
       ...base,
       path: z.string(),
-      step: z.number(),
+      step: z.number().int(),
       epoch: z.number(),
       reason: z.enum(['epoch', 'cancel', 'final']),
       eval_loss: z.number().nullable(),
@@ -107,8 +111,8 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
       type: z.literal('done'),
       ...base,
       final_checkpoint: z.string(),
-      steps: z.number(),
-      epochs: z.number(),
+      steps: z.number().int(),
+      epochs: z.number().int(),
       train_loss: z.number().nullable(),
     })
     .strict(),

@@ -53,36 +53,53 @@ def load_model(
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
     else:
         src = str(start) if (cfg.method == "full" and start) else cfg.base_model
-        # LoRA: frozen base in the compute dtype; full: fp32 master weights + autocast.
+        # LoRA: frozen base in the compute dtype; full and OSFT (which trains a subspace of the
+        # base weights themselves): fp32 master weights + autocast.
         dtype = compute if cfg.method == "lora" else torch.float32
         model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, use_safetensors=True).to(device)
     model.config.use_cache = False
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        if cfg.method == "lora":  # frozen embeddings: make the checkpointed inputs require grad
+        if cfg.method in ("lora", "osft"):  # frozen embeddings: checkpointed inputs must require grad
             model.enable_input_require_grads()
-    if cfg.method in ("lora", "qlora"):
-        model = _add_lora(model, cfg, device, start)
+    if cfg.method in ("lora", "qlora", "osft"):
+        model = _add_adapter(model, cfg, device, start)
     return model
 
 
-def _add_lora(model: Any, cfg: TrainConfig, device: torch.device, start: Path | None) -> Any:
-    from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
-    from safetensors.torch import load_file
+# OSFT keeps the top 75% of each weight's singular directions frozen (what the model knows) and
+# trains the remaining subspace, orthogonal to it (PEFT's OSF; Red Hat AI Innovation's method).
+OSFT_PRESERVED_RANK = 0.75
 
-    lc = LoraConfig(
+
+def _adapter_config(cfg: TrainConfig) -> Any:
+    if cfg.method == "osft":
+        from peft import OSFConfig
+
+        return OSFConfig(
+            effective_rank=OSFT_PRESERVED_RANK, target_modules=lora_targets(cfg), task_type="CAUSAL_LM"
+        )
+    from peft import LoraConfig
+
+    return LoraConfig(
         r=cfg.lora.rank,
         lora_alpha=cfg.lora.alpha,
         lora_dropout=cfg.lora.dropout,
         target_modules=lora_targets(cfg),
         task_type="CAUSAL_LM",
     )
+
+
+def _add_adapter(model: Any, cfg: TrainConfig, device: torch.device, start: Path | None) -> Any:
+    from peft import get_peft_model, set_peft_model_state_dict
+    from safetensors.torch import load_file
+
     try:
-        model = get_peft_model(model, lc)
+        model = get_peft_model(model, _adapter_config(cfg))
     except ValueError as e:  # target modules that are not in this model
         raise TrainerError(
             "INVALID_CONFIG",
-            f"LoRA target modules {lora_targets(cfg)} do not fit this model: {e}",
+            f"adapter target modules {lora_targets(cfg)} do not fit this model: {e}",
             "Choose 'all linear layers' as the LoRA targets.",
         ) from e
     if start:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 PROTOCOL_VERSION = 1
 
-Method = Literal["lora", "qlora", "full"]
+Method = Literal["lora", "qlora", "full", "osft"]
 Precision = Literal["auto", "bf16", "fp16", "fp32"]
 Device = Literal["auto", "cpu", "cuda"]
 CheckpointReason = Literal["epoch", "cancel", "final"]
@@ -213,7 +213,7 @@ def parse_config(raw: Any) -> TrainConfig:
         data_path=_str(d, "data_path") or "",
         eval_path=_str(d, "eval_path", nullable=True),
         output_dir=_str(d, "output_dir") or "",
-        method=_choice(d, "method", ("lora", "qlora", "full")),  # type: ignore[arg-type]
+        method=_choice(d, "method", ("lora", "qlora", "full", "osft")),  # type: ignore[arg-type]
         epochs=_int(d, "epochs", 1),
         learning_rate=float(lr),
         warmup_steps=_int(d, "warmup_steps", 0),

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from labforge_trainer.event_check import parse_event
+
 NATIVE = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -118,6 +120,8 @@ def run_worker(
         for line in p.stdout:
             lines.append(line)
             ev = json.loads(line)  # every stdout line must be a protocol event
+            why = parse_event(ev)  # by the rules the TypeScript schema applies
+            assert why is None, f"{why}: {line}"
             events.append(ev)
             if on_event:
                 on_event(ev, p)

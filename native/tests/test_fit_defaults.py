@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def test_lr_schedule_warms_up_then_decays_to_zero() -> None:
     lrs = [lr_at(s, cfg, total) for s in range(total)]  # type: ignore[arg-type]
     assert lrs[:4] == pytest.approx([0.2, 0.4, 0.6, 0.8])  # linear warm-up, never 0
     assert lrs[4] == pytest.approx(1.0)  # the peak right after warm-up
-    assert all(a > b for a, b in zip(lrs[4:], lrs[5:], strict=False))  # strictly decreasing
+    assert all(a > b for a, b in itertools.pairwise(lrs[4:]))  # strictly decreasing
     mid = 4 + (total - 4) // 2
     assert lrs[mid] == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.5)))
     assert lr_at(total, cfg, total) == pytest.approx(0.0)  # type: ignore[arg-type]

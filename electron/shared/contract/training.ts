@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { event, rpc } from './define.js';
+import { runEvaluationSettingsSchema } from './eval.js';
 import { jobInfoSchema } from './jobs.js';
 
 export const phaseNameSchema = z.enum(['knowledge', 'skills']);
@@ -9,7 +10,8 @@ export const trainingParamsSchema = z.object({
   data: z.string().min(1),
   /** A Hugging Face model folder (config.json, weights, tokenizer with a chat template). */
   baseModel: z.string().min(1),
-  method: z.enum(['lora', 'qlora', 'full']).default('lora'),
+  /** `osft` (orthogonal subspace fine-tuning) adds knowledge to a tuned model without overwriting what it knows. */
+  method: z.enum(['lora', 'qlora', 'full', 'osft']).default('lora'),
   phases: z.array(phaseNameSchema).min(1).default(['knowledge', 'skills']),
   /** Overrides every phase's epochs (LAB defaults: knowledge 7, skills 10). */
   epochs: z.number().int().min(1).max(1000).optional(),
@@ -37,6 +39,11 @@ export const trainingParamsSchema = z.object({
   outDir: z.string().optional(),
   /** A Python interpreter with the trainer's requirements (default: LabForge's own environment). */
   python: z.string().optional(),
+  /**
+   * Score each phase's checkpoints and keep the best by score (phase 1: MMLU-branch and fact recall;
+   * phase 2: MT-Bench-branch with knowledge retention) instead of by held-out loss alone.
+   */
+  evaluation: runEvaluationSettingsSchema.optional(),
 });
 export type TrainingParams = z.input<typeof trainingParamsSchema>;
 

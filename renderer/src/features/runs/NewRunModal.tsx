@@ -68,7 +68,8 @@ export function NewRunModal({
     setErrors(found);
     setApiError(null);
     if (Object.keys(found).length > 0) {
-      if (found.effectiveBatchSize || found.maxBatchLen || found.warmupSteps || found.device) setAdvanced(true);
+      if (found.effectiveBatchSize || found.maxBatchLen || found.warmupSteps || found.device || found.precision)
+        setAdvanced(true);
       return;
     }
     setSubmitting(true);
@@ -110,6 +111,7 @@ export function NewRunModal({
       ),
     },
     { value: 'full', label: 'Full' },
+    { value: 'osft', label: 'OSFT' },
   ];
 
   return (
@@ -137,8 +139,8 @@ export function NewRunModal({
             label="Method"
             description={
               cuda
-                ? 'LoRA trains small adapters; QLoRA does the same on a 4-bit base to save memory; Full updates every weight.'
-                : 'LoRA trains small adapters; Full updates every weight. QLoRA needs CUDA.'
+                ? 'LoRA trains small adapters; QLoRA does the same on a 4-bit base to save memory; Full updates every weight; OSFT adds knowledge to an already tuned model without overwriting what it knows.'
+                : 'LoRA trains small adapters; Full updates every weight; OSFT adds knowledge to an already tuned model without overwriting what it knows. QLoRA needs CUDA.'
             }
             error={errors.method}
           >
@@ -192,7 +194,7 @@ export function NewRunModal({
                 label="Effective batch size"
                 inputMode="numeric"
                 placeholder={`${ebsHint} (LAB)`}
-                description="Samples per optimizer step."
+                description="Samples per optimizer step. Left empty, it is fitted to small datasets (several steps per epoch)."
                 {...text('effectiveBatchSize')}
               />
               <TextInput
@@ -206,6 +208,7 @@ export function NewRunModal({
                 label="Warmup steps"
                 inputMode="numeric"
                 placeholder={String(labDefaults.warmupSteps)}
+                description="Left empty: at most 10% of the run's steps."
                 {...text('warmupSteps')}
               />
               <Input.Wrapper label="Device" error={errors.device} description="Auto picks CUDA when there is one.">
@@ -222,6 +225,53 @@ export function NewRunModal({
                   onChange={(v) => set('device', v as RunFormValues['device'])}
                 />
               </Input.Wrapper>
+              <Input.Wrapper
+                label="Precision"
+                error={errors.precision}
+                description="Auto: bf16 where the GPU has it, else fp16; fp32 on CPU."
+              >
+                <SegmentedControl
+                  mt={6}
+                  fullWidth
+                  aria-label="Precision"
+                  data={[
+                    { value: 'auto', label: 'Auto' },
+                    { value: 'bf16', label: 'bf16', disabled: !cuda },
+                    { value: 'fp16', label: 'fp16', disabled: !cuda },
+                    { value: 'fp32', label: 'fp32' },
+                  ]}
+                  value={values.precision}
+                  onChange={(v) => set('precision', v as RunFormValues['precision'])}
+                />
+              </Input.Wrapper>
+              <Input.Wrapper
+                label={values.method === 'osft' ? 'OSFT layers' : 'LoRA layers'}
+                description={
+                  values.method === 'full'
+                    ? 'Full fine-tuning trains every layer.'
+                    : 'Attention projections (LAB default) or every linear layer (more capacity).'
+                }
+              >
+                <SegmentedControl
+                  mt={6}
+                  fullWidth
+                  aria-label="Adapter layers"
+                  disabled={values.method === 'full'}
+                  data={[
+                    { value: 'attention', label: 'Attention' },
+                    { value: 'all-linear', label: 'All linear' },
+                  ]}
+                  value={values.loraTargets}
+                  onChange={(v) => set('loraTargets', v as RunFormValues['loraTargets'])}
+                />
+              </Input.Wrapper>
+              <Checkbox
+                mt="xs"
+                label="Gradient checkpointing"
+                description="Recomputes activations: much less memory, about a third slower."
+                checked={values.gradientCheckpointing}
+                onChange={(e) => set('gradientCheckpointing', e.currentTarget.checked)}
+              />
             </SimpleGrid>
           </Collapse>
 

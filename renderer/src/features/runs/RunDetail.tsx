@@ -9,6 +9,7 @@ import { formatDuration, formatMb } from '../../components/format';
 import { useStore } from '../../store';
 import { isActive } from '../../store/jobs-slice';
 import { formatLoss, formatNumber } from './chart-data';
+import { AdaptedNote } from './AdaptedNote';
 import { CheckpointsTable } from './CheckpointsTable';
 import { ExportPanel } from './ExportPanel';
 import { LossChart } from './LossChart';
@@ -110,6 +111,7 @@ export function RunDetail({ job }: { job: JobInfo }) {
             {metrics.error}
           </Alert>
         )}
+        <AdaptedNote adapted={metrics?.adapted ?? []} />
         <LossChart
           title={job.title}
           points={metrics?.points ?? []}

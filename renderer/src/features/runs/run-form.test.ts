@@ -43,9 +43,36 @@ describe('run form', () => {
       method: 'lora',
       phases: ['knowledge', 'skills'],
       device: 'auto',
+      precision: 'auto',
+      gradientCheckpointing: false,
+      loraTargets: 'attention',
     });
     const p = toTrainingParams({ ...filled, epochs: '3', learningRate: ' 0.003 ', warmupSteps: '0', device: 'cpu' });
     expect(p).toMatchObject({ epochs: 3, learningRate: 0.003, warmupSteps: 0, device: 'cpu' });
+    // Warm-up and batch left empty: the trainer fits them to the data; given ones are sent as typed.
+    expect(p).not.toHaveProperty('effectiveBatchSize');
+  });
+
+  it('sends precision, gradient checkpointing and adapter layers; OSFT is a method', () => {
+    const p = toTrainingParams({
+      ...filled,
+      method: 'osft',
+      precision: 'bf16',
+      gradientCheckpointing: true,
+      loraTargets: 'all-linear',
+    });
+    expect(p).toMatchObject({
+      method: 'osft',
+      precision: 'bf16',
+      gradientCheckpointing: true,
+      loraTargets: 'all-linear',
+    });
+    expect(toTrainingParams({ ...filled, method: 'full', loraTargets: 'all-linear' })).not.toHaveProperty(
+      'loraTargets',
+    );
+    expect(validateRunForm({ ...filled, precision: 'fp16' }, { cuda: false }).precision).toMatch(/CUDA/);
+    expect(validateRunForm({ ...filled, precision: 'bf16', device: 'cpu' }, { cuda: true }).precision).toMatch(/fp32/);
+    expect(validateRunForm({ ...filled, precision: 'bf16' }, { cuda: true })).toEqual({});
   });
 
   it('maps router validation details onto fields', () => {

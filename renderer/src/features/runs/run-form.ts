@@ -4,7 +4,7 @@ import type { TrainingParams } from '../../../../electron/shared/contract';
 export interface RunFormValues {
   data: string;
   baseModel: string;
-  method: 'lora' | 'qlora' | 'full';
+  method: 'lora' | 'qlora' | 'full' | 'osft';
   phases: ('knowledge' | 'skills')[];
   epochs: string;
   learningRate: string;
@@ -12,6 +12,9 @@ export interface RunFormValues {
   maxBatchLen: string;
   warmupSteps: string;
   device: 'auto' | 'cpu' | 'cuda';
+  precision: 'auto' | 'bf16' | 'fp16' | 'fp32';
+  gradientCheckpointing: boolean;
+  loraTargets: 'attention' | 'all-linear';
 }
 
 export type RunFormErrors = Partial<Record<keyof RunFormValues, string>>;
@@ -27,6 +30,9 @@ export const emptyRunForm: RunFormValues = {
   maxBatchLen: '',
   warmupSteps: '',
   device: 'auto',
+  precision: 'auto',
+  gradientCheckpointing: false,
+  loraTargets: 'attention',
 };
 
 /** LAB multi-phase defaults (the core applies them when a field is left empty). */
@@ -60,6 +66,8 @@ export function validateRunForm(v: RunFormValues, opts: { cuda: boolean }): RunF
   if (v.phases.length === 0) e.phases = 'Pick at least one phase';
   if (v.method === 'qlora' && !opts.cuda) e.method = 'QLoRA needs an NVIDIA GPU with CUDA';
   if (v.device === 'cuda' && !opts.cuda) e.device = 'The training environment has no CUDA';
+  if ((v.precision === 'bf16' || v.precision === 'fp16') && (!opts.cuda || v.device === 'cpu'))
+    e.precision = 'bf16 and fp16 need a CUDA GPU; on CPU training runs in fp32';
   const epochs = intError(v.epochs, 1, 1000);
   if (epochs) e.epochs = epochs;
   if (v.learningRate.trim()) {
@@ -86,7 +94,10 @@ export function toTrainingParams(v: RunFormValues): TrainingParams {
     // LAB order: knowledge first, skills from its best checkpoint.
     phases: (['knowledge', 'skills'] as const).filter((ph) => v.phases.includes(ph)),
     device: v.device,
+    precision: v.precision,
+    gradientCheckpointing: v.gradientCheckpointing,
   };
+  if (v.method !== 'full') p.loraTargets = v.loraTargets;
   const fields = {
     epochs: opt(v.epochs),
     learningRate: opt(v.learningRate),
