@@ -21,7 +21,7 @@ import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { Teachers } from './teacher/create-teacher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob } from './eval/eval-job.js';
+import { evalJob, judgeOpener } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
@@ -155,6 +155,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       store: evalStore,
       configuredPython: () => python.configuredPython(),
       libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+      openJudge: judgeOpener({}),
     }),
   );
 
