@@ -13,6 +13,8 @@ export interface TrainRequest {
   offloadOptimizer?: boolean;
 }
 
+/** Largest model the CPU preset offers to train. */
+export const CPU_TRAIN_LIMIT = 1.5e9;
 /** RAM the OS, the app and the data loader keep for themselves while training. */
 const RAM_RESERVE = 4 * 2 ** 30;
 /** RHEL AI's tokens per GPU per step: 60000 on A100/H100, 30000 on L4/L40S (InstructLab profiles). */
@@ -75,6 +77,8 @@ const rankFor = (method: TrainMethod): number => (method === 'qlora' ? 2 : 4);
  */
 export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest = {}): TrainingPreset | null {
   const G = Math.min(req.gpus ?? m.trainGpus.length, m.trainGpus.length);
+  // On the CPU the trainer is for trying the workflow: beyond ~1.5B parameters a run takes days.
+  if (G === 0 && shape.parameters > CPU_TRAIN_LIMIT) return null;
   const seq = Math.min(req.context ?? 4096, shape.maxContext);
   const base = { seqLen: seq, batchSize: req.batchSize ?? 1, gpus: G };
   const multi: Sharding = G > 1 ? 'fsdp' : 'none';
@@ -105,7 +109,7 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
             sharding: multi,
             offloadOptimizer: false,
             loraRank: 4,
-            minTokens: 16384,
+            minTokens: 8192,
           },
           {
             method: 'full',
@@ -113,7 +117,7 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
             sharding: multi,
             offloadOptimizer: false,
             loraRank: 4,
-            minTokens: 16384,
+            minTokens: 8192,
           },
           {
             method: 'full',
@@ -121,7 +125,7 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
             sharding: G > 1 ? 'zero2' : 'none',
             offloadOptimizer: true,
             loraRank: 4,
-            minTokens: 16384,
+            minTokens: 8192,
           },
           {
             method: 'lora',
@@ -189,6 +193,7 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
 /** The answer to "can I train this here?" for one set of settings (the preset fills what the caller left open). */
 export function fitTraining(shape: FullShape, m: Machine, req: TrainRequest, unknowns: string[]): FitResult {
   const preset = trainingPreset(shape, m, req);
+  const free = trainingPreset(shape, m, { gpus: req.gpus, context: req.context, batchSize: req.batchSize });
   const G = Math.min(req.gpus ?? preset?.gpus ?? m.trainGpus.length, m.trainGpus.length);
   if (req.gpus !== undefined && req.gpus > m.trainGpus.length)
     unknowns.push(`asked for ${req.gpus} GPUs, this hardware has ${m.trainGpus.length}`);
@@ -211,7 +216,7 @@ export function fitTraining(shape: FullShape, m: Machine, req: TrainRequest, unk
   const t = e.tightest;
   const reason = e.fits
     ? `${label} of ${shape.name} at ${seqLen} tokens × ${setup.batchSize} needs ${gib(t.requiredBytes)} of ${gib(t.availableBytes)} on ${t.device}${e.maxTokens > 0 ? `; up to ${e.maxTokens} tokens per step fit` : ''}.`
-    : `${label} of ${shape.name} needs ${gib(t.requiredBytes)} on ${t.device} but only ${gib(t.availableBytes)} is there${preset ? `; ${preset.method} with the preset's settings fits` : '; no method fits this hardware'}.`;
+    : `${label} of ${shape.name} needs ${gib(t.requiredBytes)} on ${t.device} but only ${gib(t.availableBytes)} is there${free ? `; ${free.method} with the preset's settings fits` : '; no method fits this hardware'}.`;
   return {
     fits: e.fits,
     task: 'train',
@@ -227,7 +232,7 @@ export function fitTraining(shape: FullShape, m: Machine, req: TrainRequest, unk
       batchSize: e.maxTokens >= seqLen ? Math.floor(e.maxTokens / seqLen) : null,
       context: e.maxTokens > 0 ? Math.min(e.maxTokens, shape.maxContext) : null,
     },
-    preset,
+    preset: e.fits ? (preset ?? free) : (free ?? preset),
     reason,
     unknowns,
     hardware: m.source,
