@@ -21,8 +21,9 @@ import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { Teachers } from './teacher/create-teacher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob, judgeOpener } from './eval/eval-job.js';
+import { evalJob, judgeOpener, type EvalDeps } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
+import { RunEvaluation } from './eval/run-evaluation.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
 import { hfCacheDir } from './models/hf-cache.js';
@@ -120,6 +121,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const chat = new ChatService(conversations, models, modelHost, bus);
   const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
   const teachers = new Teachers({ host: modelHost, models, store: kv });
+  const evalStore = new EvalStore(db);
+  const evalDeps: EvalDeps = {
+    dataDir,
+    store: evalStore,
+    configuredPython: () => python.configuredPython(),
+    libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
+    openJudge: judgeOpener({}),
+  };
   jobs.register(
     trainingRunJob({
       dataDir,
@@ -129,6 +138,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       libraryModelPath: (idOrName) =>
         models.list({ format: 'safetensors' }).find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
       graceMs: opts.trainerGraceMs,
+      evaluation: (settings, run) => new RunEvaluation(evalDeps, settings, run),
     }),
   );
   jobs.register(
@@ -148,16 +158,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
   );
 
-  const evalStore = new EvalStore(db);
-  jobs.register(
-    evalJob({
-      dataDir,
-      store: evalStore,
-      configuredPython: () => python.configuredPython(),
-      libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
-      openJudge: judgeOpener({}),
-    }),
-  );
+  jobs.register(evalJob(evalDeps));
 
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   EVAL_PROTOCOL_VERSION,
   evalWorkerEventSchema,
@@ -10,7 +8,7 @@ import {
   type EvalWorkerGenerateItem,
 } from '../../shared/eval-protocol.js';
 import { AppError } from '../../shared/errors.js';
-import { trainerEnv } from '../training/trainer-process.js';
+import { GPU_ENV, PYTHON_ENV, spawnChild } from '../util/child-process.js';
 import type { AnswerSet, AnswerSource, AnswerTask } from './answers.js';
 
 const STDERR_KEEP = 200;
@@ -27,66 +25,46 @@ export interface EvalWorkerLaunch {
   env?: Record<string, string>;
 }
 
-/**
- * Spawns the worker in its own process group and streams its validated events. Kept in one
- * function so switching to the shared child-process wrapper is one change.
- */
-function spawnWorker(
+/** Runs the worker through the shared child-process wrapper and streams its validated events. */
+async function spawnWorker(
   l: EvalWorkerLaunch,
   configPath: string,
   signal: AbortSignal,
   onEvent: (e: EvalWorkerEvent) => void,
   onLog: (line: string) => void,
 ): Promise<{ code: number | null; stderrTail: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(l.python, ['-u', '-m', 'labforge_trainer.evaluate', '--config', configPath], {
-      env: trainerEnv(l.nativeDir, l.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
-    const tail: string[] = [];
-    const kill = (): void => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        if (process.platform === 'win32') child.kill('SIGKILL');
-        else process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // gone already
-      }
-      setTimeout(() => {
-        try {
-          if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }, 3000).unref();
-    };
-    signal.addEventListener('abort', kill, { once: true });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.trim()) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch {
-        onLog(line);
-        return;
-      }
-      const parsed = evalWorkerEventSchema.safeParse(json);
-      if (parsed.success) onEvent(parsed.data);
-      else onLog(`[protocol] unexpected event: ${line.slice(0, 300)}`);
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > STDERR_KEEP) tail.shift();
-      onLog(line);
-    });
-    child.on('error', (err) => reject(new AppError('PYTHON_MISSING', `Cannot start ${l.python}: ${err.message}`)));
-    child.on('close', (code) => {
-      signal.removeEventListener('abort', kill);
-      resolve({ code, stderrTail: tail });
-    });
+  const child = spawnChild(l.python, ['-u', '-m', 'labforge_trainer.evaluate', '--config', configPath], {
+    allowEnv: [GPU_ENV, PYTHON_ENV],
+    env: {
+      PYTHONPATH: l.nativeDir,
+      PYTHONUNBUFFERED: '1',
+      PYTHONIOENCODING: 'utf-8',
+      HF_HUB_OFFLINE: '1',
+      TRANSFORMERS_OFFLINE: '1',
+      TOKENIZERS_PARALLELISM: 'false',
+      ...l.env,
+    },
+    signal,
+    grace: { term: 3000 },
+    tailLines: STDERR_KEEP,
   });
+  child.onStdoutLine((line) => {
+    if (!line.trim()) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      onLog(line);
+      return;
+    }
+    const parsed = evalWorkerEventSchema.safeParse(json);
+    if (parsed.success) onEvent(parsed.data);
+    else onLog(`[protocol] unexpected event: ${line.slice(0, 300)}`);
+  });
+  child.onStderrLine(onLog);
+  const exit = await child.exited;
+  if (exit.error) throw new AppError('PYTHON_MISSING', `Cannot start ${l.python}: ${exit.error.message}`);
+  return { code: exit.code, stderrTail: child.tail() };
 }
 
 /** Checkpoints and Hugging Face folders, answered by the Python worker in the trainer's environment. */

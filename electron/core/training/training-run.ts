@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { TrainingParams } from '../../shared/contract/index.js';
+import type { CheckpointSelection, RunEvaluationSettings, TrainingParams } from '../../shared/contract/index.js';
 import { trainingParamsSchema } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { JobContext, JobKind } from '../jobs/job-kind.js';
@@ -40,6 +40,21 @@ interface RunDeps {
   libraryModelPath?(idOrName: string): string | null;
   /** Cancel grace periods (tests shorten them). */
   graceMs?: { cancel: number; term: number };
+  /** Scores checkpoints when the run asks for `evaluation` (one per run: the judge stays loaded across phases). */
+  evaluation?(
+    settings: RunEvaluationSettings & { device?: 'auto' | 'cpu' | 'cuda'; python?: string },
+    run: { id: string; outDir: string; baseModel: string },
+  ): PhaseSelector;
+}
+
+/** Picks a phase's checkpoint by evaluation score; the run falls back to `pickBest` without one. */
+export interface PhaseSelector {
+  selectPhase(
+    phase: PhaseName,
+    checkpoints: PhaseJournal['checkpoints'],
+    ctx: { signal: AbortSignal; log(line: string): void; report(stage: string, fraction: number): void },
+  ): Promise<CheckpointSelection>;
+  dispose(): Promise<void>;
 }
 
 /**
@@ -76,24 +91,36 @@ export function trainingRunJob(deps: RunDeps): JobKind<TrainingParams, TrainingR
       const files = runFiles(outDir, (j) => ctx.saveResumeState(j));
       if (ctx.resumeState) ctx.log(`Resuming the run in ${outDir}`);
 
+      const selector =
+        params.evaluation && deps.evaluation
+          ? deps.evaluation(
+              { ...params.evaluation, device: params.device, python: params.python },
+              { id: ctx.id, outDir, baseModel },
+            )
+          : null;
       let previousBest: string | null = null;
-      for (const [index, phase] of journal.phases.entries()) {
-        if (phase.status === 'done') {
+      try {
+        for (const [index, phase] of journal.phases.entries()) {
+          if (phase.status === 'done') {
+            previousBest = phase.best;
+            continue;
+          }
+          ctx.signal.throwIfAborted();
+          await runPhase(ctx, params, phase, index, journal.phases.length, {
+            outDir,
+            baseModel,
+            python,
+            nativeDir,
+            initFrom: previousBest,
+            record: files.record,
+            save: () => files.save(journal),
+            deps,
+            selector,
+          });
           previousBest = phase.best;
-          continue;
         }
-        ctx.signal.throwIfAborted();
-        await runPhase(ctx, params, phase, index, journal.phases.length, {
-          outDir,
-          baseModel,
-          python,
-          nativeDir,
-          initFrom: previousBest,
-          record: files.record,
-          save: () => files.save(journal),
-          deps,
-        });
-        previousBest = phase.best;
+      } finally {
+        await selector?.dispose();
       }
       const last = journal.phases.at(-1)!;
       const result: TrainingResult = {
@@ -128,6 +155,7 @@ async function runPhase(
     record(entry: MetricsEntry): Promise<void>;
     save(): Promise<void>;
     deps: RunDeps;
+    selector: PhaseSelector | null;
   },
 ): Promise<void> {
   const name = phase.name;
@@ -198,7 +226,14 @@ async function runPhase(
     await env.save();
     throw outcomeError(outcome, name);
   }
-  const best = pickBest(phase.checkpoints);
+  const selection = env.selector
+    ? await env.selector.selectPhase(name, phase.checkpoints, {
+        signal: ctx.signal,
+        log: (line) => ctx.log(line),
+        report: (stage, fraction) => ctx.report({ stage, fraction: (index + fraction) / count }),
+      })
+    : null;
+  const best = phase.checkpoints.find((c) => c.path === selection?.chosen) ?? pickBest(phase.checkpoints);
   phase.best = best?.path ?? outcome.event.final_checkpoint;
   phase.status = 'done';
   await env.save();

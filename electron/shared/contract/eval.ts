@@ -33,6 +33,17 @@ export const evalParamsSchema = z.object({
 });
 export type EvalParams = z.input<typeof evalParamsSchema>;
 
+/** A training run's checkpoint evaluation (`training.start` `evaluation`): what phases are scored on. */
+export const runEvaluationSettingsSchema = z.object({
+  taxonomy: z.string().min(1),
+  taxonomyBase: z.string().min(1).optional(),
+  /** Without a judge: phase 1 still by MMLU-branch and lexical fact recall, phase 2 by held-out loss. */
+  judge: z.string().min(1).optional(),
+  judgeModel: z.string().min(1).optional(),
+  maxNewTokens: z.number().int().min(1).max(4096).optional(),
+});
+export type RunEvaluationSettings = z.infer<typeof runEvaluationSettingsSchema>;
+
 /** How one model did on one question. `score` is null when it could not be scored (`error` says why); never 0 for an error. */
 export const answerScoreSchema = z.object({
   /** The answer (generated text, or the option the log-likelihood picked). */
