@@ -9,6 +9,8 @@ import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
 import { modelsCommand } from './commands/models.js';
 import { scanCommand } from './commands/scan.js';
+import { fitCommand } from './commands/fit.js';
+import { hardwareCommand } from './commands/hardware.js';
 import { serveCommand } from './commands/serve.js';
 import { serveModelCommand } from './commands/serve-model.js';
 import { taxonomyCommand } from './commands/taxonomy.js';
@@ -19,6 +21,8 @@ export const commands: Command[] = [
   serveCommand,
   infoCommand,
   scanCommand,
+  hardwareCommand,
+  fitCommand,
   jobsCommand,
   generateCommand,
   trainCommand,
