@@ -21,7 +21,7 @@ import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
 import { Teachers } from './teacher/create-teacher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
-import { evalJob, judgeOpener, type EvalDeps } from './eval/eval-job.js';
+import { evalJob, type EvalDeps } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
 import { RunEvaluation } from './eval/run-evaluation.js';
 import { ModelLibrary } from './models/model-library.js';
@@ -127,7 +127,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     store: evalStore,
     configuredPython: () => python.configuredPython(),
     libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
-    openJudge: judgeOpener({}),
+    openJudge: (spec, model, signal) => teachers.create(spec, { model }, signal),
   };
   jobs.register(
     trainingRunJob({

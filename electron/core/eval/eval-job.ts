@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EvalIssue, EvalReport, EvalResult, JobParams } from '../../shared/contract/index.js';
-import { AppError, isCancellation } from '../../shared/errors.js';
+import { isCancellation } from '../../shared/errors.js';
 import { defineJob, type DefinedJobKind } from '../jobs/job-kind.js';
-import { EndpointTeacher, type EndpointTeacherOptions } from '../teacher/endpoint-teacher.js';
 import type { Teacher } from '../teacher/teacher.js';
 import { findNativeDir, findTrainerPython } from '../training/native-paths.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -139,22 +138,4 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
       }
     },
   });
-}
-
-/**
- * `--judge` → Teacher: an `http(s)://` URL is an OpenAI-compatible endpoint; anything else (a
- * GGUF path, a library id) goes to `local` (the model host) when the app provides it.
- */
-export function judgeOpener(opts: {
-  local?: (spec: string, signal: AbortSignal) => Promise<Teacher>;
-  endpoint?: Omit<EndpointTeacherOptions, 'url' | 'model'>;
-}): NonNullable<EvalDeps['openJudge']> {
-  return async (spec, model, signal) => {
-    if (/^https?:\/\//i.test(spec)) return EndpointTeacher.open({ ...opts.endpoint, url: spec, model }, signal);
-    if (!opts.local)
-      throw new AppError('NOT_FOUND', `A local judge (${spec}) is not available in this build.`, {
-        hint: 'Serve the judge model with an OpenAI-compatible server and pass its http:// URL.',
-      });
-    return opts.local(spec, signal);
-  };
 }
