@@ -28,6 +28,7 @@ import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
 import { hfCacheDir } from './models/hf-cache.js';
 import { modelsHandlers } from './models/models-handlers.js';
+import { catalogEntryForFit } from './models/model-catalog.js';
 import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
 import { TaxonomyService } from './taxonomy/taxonomy-service.js';
 import { readAppVersion } from './util/app-version.js';
@@ -105,6 +106,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const fit = new FitService({
     hardware: async () => hardware.last() ?? (await hardware.scanNow()),
     libraryPath: (idOrName) => models.find(idOrName)?.path ?? null,
+    catalog: catalogEntryForFit,
   });
   const hfCache = opts.downloads?.hfCache ?? ((): string => hfCacheDir());
   const downloads = new ModelDownloads({

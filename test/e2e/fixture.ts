@@ -17,8 +17,8 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Starts `labforge serve` on a free port with a fresh data dir (run `npm run build` first). */
-export async function startServer(): Promise<Server> {
+/** Starts `labforge serve` on a free port with a fresh data dir (run `npm run build` first); `env` adds variables (HF_ENDPOINT...). */
+export async function startServer(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'labforge-e2e-'));
   const proc = spawn(
     process.execPath,
@@ -26,6 +26,7 @@ export async function startServer(): Promise<Server> {
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
     },
   );
   let stderr = '';

@@ -38,3 +38,13 @@ export async function loadCatalog(file = catalogPath()): Promise<Catalog> {
   }
   return r.data;
 }
+
+/** A catalog entry as the fit estimator needs it (`hardware.fit` with a catalog id); null when unknown. */
+export async function catalogEntryForFit(
+  id: string,
+): Promise<{ id: string; name: string; parameters: number; contextLength: number; ggufBytes?: number } | null> {
+  const e = (await loadCatalog()).models.find((m) => m.id === id);
+  if (!e) return null;
+  const gguf = e.sources.find((s) => s.kind === 'gguf');
+  return { id: e.id, name: e.name, parameters: e.parameters, contextLength: e.contextLength, ggufBytes: gguf?.sizeBytes };
+}

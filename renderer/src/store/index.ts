@@ -1,14 +1,16 @@
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createJobsSlice, type JobsSlice } from './jobs-slice';
+import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
 /** The one renderer store, composed of feature slices (STYLE.md rule 15). */
-export type Store = JobsSlice & SystemSlice & ConnectionSlice & TrainingSlice;
+export type Store = JobsSlice & ModelsSlice & SystemSlice & ConnectionSlice & TrainingSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createJobsSlice(...a),
+  ...createModelsSlice(...a),
   ...createSystemSlice(...a),
   ...createConnectionSlice(...a),
   ...createTrainingSlice(...a),

@@ -9,11 +9,13 @@ export function startSync(): () => void {
   const s = useStore.getState;
   const refetch = (): void => {
     void s().loadJobs();
+    void s().loadModels();
     void s().loadHardware();
     s().reloadTraining();
   };
   const offs = [
     api.on('jobs.changed', (job) => s().applyJobChanged(job)),
+    api.on('models.changed', (e) => s().applyModelChanged(e)),
     api.on('system.hardwareChanged', (info) => s().applyHardwareChanged(info)),
     api.on('jobs.changed', (job) => s().applyTrainingJobChanged(job)),
     api.on('training.progress', (e) => s().applyTrainingProgress(e)),
