@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -28,6 +29,21 @@ const manifestSchema = z.object({
   ),
 });
 const manifest = manifestSchema.parse(JSON.parse(readFileSync(path.join(DIR, 'manifest.json'), 'utf8')));
+/** Small cases where PyYAML/yamllint and a YAML 1.2 parser may part ways, each with its recorded verdict. */
+const casesSchema = z.object({
+  cases: z.array(
+    z.object({
+      name: z.string(),
+      path: z.string(),
+      text: z.string(),
+      // `version: true` stays a boolean in Python (bool is an int there).
+      ilab: z.object({ accepts: z.boolean(), version: z.union([z.number(), z.boolean()]), errors: z.number() }),
+    }),
+  ),
+});
+const { cases } = casesSchema.parse(
+  JSON.parse(readFileSync(path.resolve('test/fixtures/taxonomy-pyyaml/cases.json'), 'utf8')),
+);
 const verdict = (accepts: boolean): string => (accepts ? 'accepts' : 'rejects');
 
 describe('agreement with instructlab-schema on real upstream files', () => {
@@ -64,8 +80,17 @@ describe('agreement with instructlab-schema on real upstream files', () => {
   }
 });
 
+describe('agreement with instructlab-schema where PyYAML and YAML 1.2 differ', () => {
+  for (const c of cases)
+    it(`${verdict(c.ilab.accepts)} ${c.name}`, () => {
+      const r = validateQna(c.text, c.path.split('/').slice(1).join('/'));
+      const why = r.findings.filter(blocksIlab).map((x) => `${x.line}:${x.column} ${x.rule} ${x.message}`);
+      expect(verdict(r.ilabAccepts), why.join('\n')).toBe(verdict(c.ilab.accepts));
+    });
+});
+
 describe('instructlab-schema itself, installed from PyPI (pinned)', () => {
-  it('gives the verdicts recorded in the manifest', { timeout: 420_000 }, async (ctx) => {
+  it('gives the verdicts recorded for the corpus and the edge cases', { timeout: 420_000 }, async (ctx) => {
     let python: string;
     try {
       python = await ilabSchemaPython();
@@ -89,6 +114,21 @@ describe('instructlab-schema itself, installed from PyPI (pinned)', () => {
         version: f.ilab.version,
         errors: f.ilab.errors,
       });
+    }
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'labforge-ilab-cases-'));
+    try {
+      for (const c of cases) {
+        mkdirSync(path.dirname(path.join(tmp, c.path)), { recursive: true });
+        writeFileSync(path.join(tmp, c.path), c.text);
+      }
+      const live = await ilabVerdicts(
+        python,
+        tmp,
+        cases.map((c) => c.path),
+      );
+      expect(cases.filter((c) => (live[c.path]!.errors === 0) !== c.ilab.accepts).map((c) => c.name)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
     // A whole taxonomy checkout can be compared too: LABFORGE_TAXONOMY_COMPARE=/path/to/taxonomy.
     const root = process.env.LABFORGE_TAXONOMY_COMPARE;

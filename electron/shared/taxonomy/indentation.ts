@@ -7,11 +7,16 @@ import type { Finding } from './types.js';
  * (`indent-sequences: consistent`), and the top level at column 0. Block scalar bodies are not
  * checked; lines inside a flow collection (`[...]`, `{...}`) are checked in tokens.ts.
  */
-export function checkIndentation(doc: Document, lc: LineCounter, file: string): Finding[] {
+export function checkIndentation(doc: Document, lc: LineCounter, file: string, hasBom = false): Finding[] {
   const out: Finding[] = [];
   let step: number | null = null;
   let seqIndented: boolean | null = null;
-  const col = (n: Node): number => lc.linePos(n.range![0]).col - 1;
+  // A byte-order mark is not a column (yamllint does not count it).
+  const bom = hasBom ? 1 : 0;
+  const col = (n: Node): number => {
+    const p = lc.linePos(n.range![0]);
+    return p.col - 1 - (p.line === 1 ? bom : 0);
+  };
   const line = (n: Node): number => lc.linePos(n.range![0]).line;
   const flag = (n: Node, message: string): void => {
     const p = lc.linePos(n.range![0]);

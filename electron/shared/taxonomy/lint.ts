@@ -79,11 +79,29 @@ export function lintLines(text: string, file: string, blockLines: Set<number>): 
       'Blank line at the end of the file (upstream rejects it): LabForge removes it when it saves.',
       true,
     );
+  // yamllint counts blank lines inside block scalars too and reports the last line of the run. Those
+  // cannot be repaired on save (they are the text's own line breaks), so they are errors.
   let run = 0;
-  for (let i = first; i <= last; i++) {
-    run = blank(i) ? run + 1 : 0;
-    if (run === 3)
-      add(i, 0, 0, 'lint.empty-lines', 'More than 2 blank lines in a row: LabForge keeps 2 when it saves.', true);
+  let inBlock = false;
+  for (let i = first; i <= last + 1; i++) {
+    if (i <= last && content[i]!.trim() === '') {
+      run++;
+      inBlock ||= blockLines.has(i + 1);
+      continue;
+    }
+    if (run > 2)
+      add(
+        i - 1,
+        0,
+        0,
+        'lint.empty-lines',
+        inBlock
+          ? `${run} blank lines in a row inside a text block (| or >): yamllint, which ilab runs, allows at most 2. Remove ${run - 2} (this changes the text).`
+          : 'More than 2 blank lines in a row: LabForge keeps 2 when it saves.',
+        !inBlock,
+      );
+    run = 0;
+    inBlock = false;
   }
   if (text.length > 0 && !text.endsWith('\n'))
     add(

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
-import { PYYAML_SCHEMA, relaxQuotedIndent, toOriginal, type RelaxedText } from './pyyaml-compat.js';
+import { flowQuestionMarks, PYYAML_SCHEMA, relaxQuotedIndent, toOriginal, type RelaxedText } from './pyyaml-compat.js';
 import type { Finding } from './types.js';
 
 const yamlMessages: Record<string, string> = {
@@ -89,6 +89,29 @@ export function parseQna(original: string, file: string): ParsedQna {
     return g;
   };
   const all = doc.errors.map((e) => move(yamlFinding(e, lc, file)));
+  // What PyYAML's safe_load cannot read although the `yaml` library can: the file fails in ilab.
+  const at = (pos: number, rule: string, message: string): Finding => {
+    const p = lc.linePos(pos);
+    return move({ file, line: p.line, column: p.col, severity: 'error', rule, message, from: pos, to: pos + 1 });
+  };
+  for (const w of doc.warnings)
+    if (w.code === 'TAG_RESOLVE_FAILED')
+      all.push(
+        at(
+          w.pos[0],
+          'yaml.pyyaml-tag',
+          `ilab reads qna.yaml with PyYAML's safe_load, which refuses this tag (${w.message.split('\n')[0]}). Remove the tag.`,
+        ),
+      );
+  if (all.length === 0)
+    for (const pos of flowQuestionMarks(text))
+      all.push(
+        at(
+          pos,
+          'yaml.pyyaml-flow',
+          'ilab reads qna.yaml with PyYAML, which cannot read a "?" in an unquoted value inside [...] or {...}. Put the value in quotes.',
+        ),
+      );
   const compat: Finding[] = (relaxed?.repairedLines ?? []).map(({ line, scalarLine }) => ({
     file,
     line,

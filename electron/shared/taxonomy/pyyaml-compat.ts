@@ -132,21 +132,87 @@ export function toOriginal(relaxed: RelaxedText, original: string): (offset: num
   };
 }
 
-// PyYAML's SafeLoader booleans (YAML 1.1 without the single letters y/n).
-const bool = (value: boolean, test: RegExp) => ({
-  identify: (v: unknown) => v === value,
+// PyYAML's SafeLoader resolvers (YAML 1.1, with PyYAML's own regular expressions: `1.5e3` is
+// text there, `y` is text, `0777` is octal, `1:20` is sexagesimal).
+const SEXAGESIMAL = (s: string): number =>
+  s.split(':').reduce((acc, part) => acc * 60 + Number.parseFloat(part), 0) * (s.startsWith('-') ? -1 : 1);
+const unsigned = (s: string): string => s.replace(/_/g, '').replace(/^[-+]/, '');
+const sign = (s: string): number => (s.startsWith('-') ? -1 : 1);
+
+function pyInt(src: string): number {
+  const s = unsigned(src);
+  if (s.includes(':')) return sign(src) * Math.abs(SEXAGESIMAL(s));
+  if (s.startsWith('0b')) return sign(src) * Number.parseInt(s.slice(2), 2);
+  if (s.startsWith('0x')) return sign(src) * Number.parseInt(s.slice(2), 16);
+  if (s.length > 1 && s.startsWith('0')) return sign(src) * Number.parseInt(s, 8);
+  return sign(src) * Number.parseInt(s, 10);
+}
+
+function pyFloat(src: string): number {
+  const s = unsigned(src).toLowerCase();
+  if (s === '.nan') return Number.NaN;
+  if (s === '.inf') return sign(src) * Number.POSITIVE_INFINITY;
+  if (s.includes(':')) return sign(src) * Math.abs(SEXAGESIMAL(s));
+  return sign(src) * Number.parseFloat(s);
+}
+
+// For reading only: `identify` never claims a value, so documents parsed with these are not stringified.
+const scalar = (tag: string, test: RegExp, resolve: (s: string) => unknown) => ({
+  identify: () => false,
   default: true,
-  tag: 'tag:yaml.org,2002:bool',
+  tag: `tag:yaml.org,2002:${tag}`,
   test,
-  resolve: () => value,
+  resolve,
 });
+
+const PYYAML_SCALARS = [
+  scalar('bool', /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/, () => true),
+  scalar('bool', /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/, () => false),
+  scalar('null', /^(?:~|null|Null|NULL|)$/, () => null),
+  scalar(
+    'int',
+    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+    pyInt,
+  ),
+  scalar(
+    'float',
+    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+    pyFloat,
+  ),
+  scalar(
+    'timestamp',
+    /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+    (s) => new Date(s.replace(/[ \t]+/, 'T')),
+  ),
+];
+const REPLACED = new Set(['bool', 'null', 'int', 'float', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Parse options that resolve scalars the way PyYAML's `safe_load` does. */
 export const PYYAML_SCHEMA: ParseOptions & DocumentOptions & SchemaOptions = {
   schema: 'yaml-1.1',
-  customTags: (tags) => [
-    bool(true, /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/),
-    bool(false, /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/),
-    ...tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:bool'),
-  ],
+  customTags: (tags) => [...PYYAML_SCALARS, ...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag))],
 };
+
+/**
+ * Offsets of plain scalars inside `[...]` / `{...}` that contain a `?`: PyYAML ends a plain scalar
+ * there in flow context and then fails ("expected ',' or '}'"), where YAML 1.2 reads on.
+ */
+export function flowQuestionMarks(text: string): number[] {
+  const out: number[] = [];
+  const walk = (node: unknown, inFlow: boolean): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, inFlow);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const t = node as { type?: unknown; source?: unknown; offset?: unknown };
+    if (inFlow && t.type === 'scalar' && typeof t.source === 'string' && typeof t.offset === 'number') {
+      const i = t.source.indexOf('?');
+      if (i >= 0) out.push(t.offset + i);
+    }
+    const flow = inFlow || t.type === 'flow-collection';
+    for (const [k, v] of Object.entries(node)) if (k !== 'source' && typeof v === 'object') walk(v, flow);
+  };
+  walk([...new Parser().parse(text)], false);
+  return out;
+}

@@ -1,6 +1,5 @@
 import { isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { fixCosmetic } from './lint.js';
-import { PYYAML_SCHEMA } from './pyyaml-compat.js';
 import { QNA_LIMITS, type Finding, type ValidationResult } from './types.js';
 import { CURRENT_VERSION, type VersionRules } from './versions.js';
 
@@ -27,7 +26,8 @@ export function upgradeQna(text: string, file: string): UpgradeResult {
   const changes: string[] = [];
   const cosmetic = fixCosmetic(text);
   let t = cosmetic.text;
-  const doc = parseDocument(t, { ...PYYAML_SCHEMA, uniqueKeys: false });
+  // The YAML 1.2 core schema here: the restructuring needs no types, and it stringifies back faithfully.
+  const doc = parseDocument(t, { uniqueKeys: false });
   if (doc.errors.length > 0 || !isMap(doc.contents)) return { text, changes: [] };
   const root = doc.contents;
   const knowledge =

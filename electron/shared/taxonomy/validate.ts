@@ -70,6 +70,16 @@ export function statsOf(data: unknown, kind: QnaKind, seedLines: number[] = []):
   return { kind, seeds, totalWords, grounded };
 }
 
+/** What upstream calls an empty file (Python-falsy contents: nothing, {}, [], "", 0, false). */
+const isEmptyForPython = (d: unknown): boolean =>
+  d === null ||
+  d === undefined ||
+  d === '' ||
+  d === 0 ||
+  d === false ||
+  (Array.isArray(d) && d.length === 0) ||
+  (typeof d === 'object' && !Array.isArray(d) && !(d instanceof Date) && Object.keys(d).length === 0);
+
 /** Rules that are yamllint's, not the schema's: upstream runs them only for version > 1. */
 const isLintRule = (rule: string): boolean => rule.startsWith('lint.') || rule === 'yaml.duplicate-key';
 
@@ -79,7 +89,9 @@ const isLintRule = (rule: string): boolean => rule.startsWith('lint.') || rule =
  * strict yamllint fails.
  */
 export const blocksIlab = (f: Finding): boolean =>
-  f.severity === 'error' || (f.severity === 'warning' && f.fixable === true && f.rule.startsWith('lint.'));
+  f.severity === 'error' ||
+  // Python reads the file with universal newlines: yamllint never sees a CRLF.
+  (f.severity === 'warning' && f.fixable === true && f.rule.startsWith('lint.') && f.rule !== 'lint.new-lines');
 
 /**
  * InstructLab-compatible validation of one qna.yaml, by the file's own schema version as upstream
@@ -135,7 +147,8 @@ export function validateQna(text: string, file: string): ValidationResult {
       kind,
       stats,
       version: rules?.version ?? null,
-      ilabAccepts: !all.some(blocksIlab),
+      // An empty file is only a warning upstream (ilab skips it); LabForge refuses it: it teaches nothing.
+      ilabAccepts: !all.some((f) => blocksIlab(f) && f.rule !== 'schema.empty'),
       findings: sortFindings(all),
     };
   };
@@ -160,10 +173,10 @@ export function validateQna(text: string, file: string): ValidationResult {
     return done(kindOf(file), null, null);
   }
   const kind = kindOf(file, data);
-  own.push(...checkIndentation(doc, lc, file));
+  own.push(...checkIndentation(doc, lc, file, parsed.text.startsWith('\ufeff')));
   const checker = new SchemaChecker(doc, lc, file);
   let rules: VersionRules | null = null;
-  if (data === null || data === undefined) {
+  if (isEmptyForPython(data)) {
     checker.add(
       [],
       'error',
