@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -6,6 +7,16 @@ import tseslint from 'typescript-eslint';
 // Layer rules (STYLE.md "Boundaries"): shared imports nothing but zod; services never import
 // electron; the renderer never imports the main process.
 const noElectron = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
+// The core runs under Electron, `labforge serve`, the CLI and tests alike: the shell is on top of it, never below.
+const noMain = {
+  regex: '^(\\.\\./)+(electron/)?(main|preload)(/|$)',
+  message: 'The core never imports electron/main or electron/preload (the shell depends on the core, not back).',
+};
+// The renderer is web code: Node's modules are not there (bare names and node: ones).
+const noNodeBuiltins = builtinModules.map((name) => ({
+  name,
+  message: 'The renderer is web code: no Node modules; ask the core through the API client.',
+}));
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'native/**', 'test-results/**', 'build/**'] },
@@ -43,7 +54,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [noElectron], patterns: [{ group: ['**/renderer/**'], message: 'Core never imports the renderer.' }] },
+        {
+          paths: [noElectron],
+          patterns: [{ group: ['**/renderer/**'], message: 'Core never imports the renderer.' }, noMain],
+        },
       ],
     },
   },
@@ -56,7 +70,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [noElectron],
+          paths: [noElectron, ...noNodeBuiltins],
           patterns: [
             {
               group: ['**/electron/core/**', '**/electron/main/**', '**/electron/preload/**', 'node:*'],

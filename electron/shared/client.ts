@@ -9,21 +9,15 @@ import type {
   StreamPacket,
   StreamParams,
 } from './contract/index.js';
+import { PendingRequests } from './pending-requests.js';
 import type { ClientMessage, MessagePort, ServerMessage } from './protocol.js';
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: AppError): void;
-  onPacket?: (value: unknown) => void;
-}
 
 /**
  * The typed API client. It knows nothing about hosts: give it a port (IPC bridge, WebSocket,
  * in-memory pair) and it speaks the contract over it.
  */
 export class ApiClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests();
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private readonly detach: () => void;
 
@@ -69,31 +63,13 @@ export class ApiClient {
     onPacket?: (value: unknown) => void,
   ): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AppError('CANCELLED', 'Cancelled'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.port.send({ t: 'cancel', id });
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = (): void => signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        resolve: (v) => {
-          done();
-          resolve(v);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-        onPacket,
-      });
-      try {
-        this.port.send({ ...msg, id } as ClientMessage);
-      } catch (err) {
-        this.pending.delete(id);
-        done();
-        reject(new AppError('DISCONNECTED', `Could not send the request: ${(err as Error).message}`));
-      }
+    return this.pending.open({
+      meta: undefined,
+      send: (id) => this.port.send({ ...msg, id } as ClientMessage),
+      signal,
+      onAbort: (id) => this.port.send({ t: 'cancel', id }),
+      onPacket,
+      sendError: (err) => new AppError('DISCONNECTED', `Could not send the request: ${(err as Error).message}`),
     });
   }
 
@@ -102,21 +78,12 @@ export class ApiClient {
       for (const l of this.listeners.get(msg.name) ?? []) l(msg.payload);
       return;
     }
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    if (msg.t === 'packet') {
-      p.onPacket?.(msg.value);
-      return;
-    }
-    this.pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.value);
-    else p.reject(AppError.from(msg.error as ErrorInfo));
+    if (msg.t === 'packet') this.pending.packet(msg.id, msg.value);
+    else if (msg.ok) this.pending.resolve(msg.id, msg.value);
+    else this.pending.reject(msg.id, AppError.from(msg.error as ErrorInfo));
   }
 
   private failAll(info: ErrorInfo): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(AppError.from(info));
-    }
+    this.pending.failAll(() => AppError.from(info));
   }
 }

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/create-core.js';
+import type { ApiClient } from '../../electron/shared/client.js';
 import { jobKindNames, jobParams, jobResult, type JobInfo } from '../../electron/shared/contract/index.js';
 import { connectMemory } from '../helpers/memory-client.js';
 import { rejection } from '../helpers/rejection.js';
 import { tempDir } from '../helpers/temp-dir.js';
+
+/** Calls past the client's types, to send what a well-typed caller cannot. */
+const rawCall = (api: ApiClient, method: string, params: unknown): Promise<unknown> =>
+  (api.call as (m: string, p: unknown) => Promise<unknown>)(method, params);
 
 describe('typed job kinds through the router', () => {
   const dir = tempDir();
@@ -40,12 +45,10 @@ describe('typed job kinds through the router', () => {
     const bad = await rejection(conn.api.call('jobs.start', { kind: 'system.benchmarkDisk', params: { sizeMb: 0 } }));
     expect(bad.code).toBe('INVALID_REQUEST');
     expect(bad.message).toContain('params.sizeMb');
-    const missing = await rejection(conn.api.call('jobs.start', { kind: 'export.gguf', params: { quant: 'f16' } }));
+    const missing = await rejection(rawCall(conn.api, 'jobs.start', { kind: 'export.gguf', params: { quant: 'f16' } }));
     expect(missing.code).toBe('INVALID_REQUEST');
     expect(missing.message).toContain('params.checkpoint');
-    const unknown = await rejection(
-      (conn.api.call as (m: string, p: unknown) => Promise<unknown>)('jobs.start', { kind: 'nope.never', params: {} }),
-    );
+    const unknown = await rejection(rawCall(conn.api, 'jobs.start', { kind: 'nope.never', params: {} }));
     expect(unknown.code).toBe('INVALID_REQUEST');
     expect(unknown.message).toContain('kind');
   });

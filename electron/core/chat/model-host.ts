@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -6,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChatTurn, HostStatus, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import { AppError, type ErrorInfo } from '../../shared/errors.js';
+import { PendingRequests } from '../../shared/pending-requests.js';
+import { forkChild, GPU_ENV, LLAMA_ENV, type Launcher, type ManagedChild } from '../util/child-process.js';
 import { Emitter } from '../util/emitter.js';
 import {
   HOST_GPU_ENV,
@@ -33,18 +34,18 @@ export interface ModelHostOptions {
   entry?: HostEntry;
   /** How long the host may take to exit on dispose before it is killed. */
   exitGraceMs?: number;
+  /** Starts the host process (default: Node's fork; the Electron shell may plug in utilityProcess). */
+  launcher?: Launcher;
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: AppError): void;
-  onText?: (text: string) => void;
-  what: string;
-}
+/** What the host inherits on top of BASE_ENV: GPU runtimes and node-llama-cpp's and LabForge's settings. */
+const HOST_ENV = [GPU_ENV, LLAMA_ENV];
 
 type Request = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const STDERR_LINES = 40;
+/** What a crash report carries of the host's stderr (`details.lastLines`). */
+const REPORT_LINES = 10;
 
 /** The bundled entry next to the main build, or (running from source) the .ts file under tsx. */
 export function defaultHostEntry(): HostEntry {
@@ -80,13 +81,12 @@ async function physicalCores(): Promise<number> {
  * request starts a fresh one.
  */
 export class ModelHost implements AsyncDisposable {
-  private child: ChildProcess | null = null;
-  private starting: Promise<ChildProcess> | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private child: ManagedChild | null = null;
+  private starting: Promise<ManagedChild> | null = null;
+  /** Answers awaited from the host, with what each was doing (for crash messages). */
+  private readonly pending = new PendingRequests<{ what: string }>();
   private loaded: LoadedModelInfo[] = [];
   private lastCrash: HostStatus['lastCrash'] = null;
-  private stderrTail: string[] = [];
   private disposed = false;
   private readonly changed = new Emitter<HostStatus>();
   readonly onDidChange = this.changed.event;
@@ -168,70 +168,65 @@ export class ModelHost implements AsyncDisposable {
     if (this.disposed) throw new AppError('CANCELLED', 'The model host is shutting down');
     signal?.throwIfAborted();
     const child = await this.ensureChild();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        if (child.connected) child.send({ type: 'cancel', id } satisfies HostRequest);
-      };
-      const cleanup = (): void => signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        resolve: (v) => (cleanup(), resolve(v)),
-        reject: (e) => (cleanup(), reject(e)),
-        onText,
-        what,
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      child.send({ ...msg, id } as HostRequest);
+    return this.pending.open({
+      meta: { what },
+      send: (id) => {
+        if (!child.send({ ...msg, id } as HostRequest)) throw new Error('the host is not connected');
+      },
+      signal,
+      onAbort: (id) => child.send({ type: 'cancel', id } satisfies HostRequest),
+      onPacket: (text) => onText?.(text as string),
+      sendError: (err) =>
+        new AppError('WORKER_CRASHED', `The model host could not take the request: ${(err as Error).message}`),
     });
   }
 
-  private ensureChild(): Promise<ChildProcess> {
+  private ensureChild(): Promise<ManagedChild> {
     if (this.child) return Promise.resolve(this.child);
     this.starting ??= this.spawn().finally(() => (this.starting = null));
     return this.starting;
   }
 
-  private async spawn(): Promise<ChildProcess> {
+  private async spawn(): Promise<ManagedChild> {
     const entry = this.opts.entry ?? defaultHostEntry();
     const envThreads = Number(process.env.LABFORGE_MODEL_THREADS) || undefined;
     const threads = this.opts.threads ?? envThreads ?? (await physicalCores());
-    this.stderrTail = [];
-    const child = fork(entry.path, [], {
+    const child = forkChild(entry.path, [], {
       execArgv: entry.execArgv,
+      allowEnv: HOST_ENV,
       env: {
-        ...process.env,
         ELECTRON_RUN_AS_NODE: '1',
         [HOST_THREADS_ENV]: String(threads),
         [HOST_PARALLEL_ENV]: String(this.opts.sequences ?? 4),
         [HOST_GPU_ENV]: String(this.opts.gpu ?? 'auto'),
       },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) this.stderrTail.push(line);
-      this.stderrTail = this.stderrTail.slice(-STDERR_LINES);
+      // Stop = disconnect (the host unloads and exits by itself), then SIGTERM, then SIGKILL.
+      grace: { polite: this.opts.exitGraceMs ?? 3000, term: 2000 },
+      tailLines: STDERR_LINES,
+      launcher: this.opts.launcher,
     });
     await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
-        reject(
-          new AppError('WORKER_CRASHED', `The model host could not start (${sig ?? `exit code ${code}`}).`, {
-            details: { stderr: this.stderrTail.slice(-10) },
-          }),
-        );
-      };
-      child.once('exit', onExit);
-      child.once('error', (err) =>
-        reject(new AppError('WORKER_CRASHED', `The model host could not start: ${err.message}`)),
-      );
-      child.once('message', (m: HostMessage) => {
-        child.off('exit', onExit);
+      const ready = child.onMessage((raw) => {
+        ready.dispose();
+        const m = raw as HostMessage;
         if (m.type === 'ready') resolve();
         else reject(new AppError('WORKER_CRASHED', 'The model host spoke out of turn while starting'));
       });
+      void child.exited.then((exit) => {
+        ready.dispose();
+        reject(
+          new AppError(
+            'WORKER_CRASHED',
+            exit.error
+              ? `The model host could not start: ${exit.error.message}`
+              : `The model host could not start (${exit.signal ?? `exit code ${exit.code}`}).`,
+            { details: { lastLines: child.tail(REPORT_LINES) } },
+          ),
+        );
+      });
     });
-    child.on('message', (m: HostMessage) => this.receive(m));
-    child.on('exit', (code, sig) => this.onExit(child, code, sig));
+    child.onMessage((m) => this.receive(m as HostMessage));
+    void child.exited.then((exit) => this.onExit(child, exit.code, exit.signal));
     this.child = child;
     this.changed.fire(this.status());
     return child;
@@ -244,50 +239,34 @@ export class ModelHost implements AsyncDisposable {
       return;
     }
     if (m.type === 'ready') return;
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    if (m.type === 'text') p.onText?.(m.text);
-    else {
-      this.pending.delete(m.id);
-      if (m.type === 'result') p.resolve(m.value);
-      else p.reject(AppError.from(m.error as ErrorInfo));
-    }
+    if (m.type === 'text') this.pending.packet(m.id, m.text);
+    else if (m.type === 'result') this.pending.resolve(m.id, m.value);
+    else this.pending.reject(m.id, AppError.from(m.error as ErrorInfo));
   }
 
-  private onExit(child: ChildProcess, code: number | null, sig: NodeJS.Signals | null): void {
+  private onExit(child: ManagedChild, code: number | null, sig: NodeJS.Signals | null): void {
     if (this.child !== child) return;
     this.child = null;
     this.loaded = [];
     const how = sig ? `it was killed by ${sig}` : `exit code ${code}`;
     if (!this.disposed) this.lastCrash = { time: Date.now(), message: `The model host stopped unexpectedly (${how}).` };
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(
-        this.disposed
-          ? new AppError('CANCELLED', 'The model host was shut down')
-          : new AppError('WORKER_CRASHED', `The model host stopped unexpectedly while ${p.what} (${how}).`, {
-              hint: 'It restarts on the next request. If this keeps happening, the model file may be damaged or too big for this machine.',
-              details: { stderr: this.stderrTail.slice(-10) },
-            }),
-      );
-    }
+    this.pending.failAll(({ what }) =>
+      this.disposed
+        ? new AppError('CANCELLED', 'The model host was shut down')
+        : new AppError('WORKER_CRASHED', `The model host stopped unexpectedly while ${what} (${how}).`, {
+            hint: 'It restarts on the next request. If this keeps happening, the model file may be damaged or too big for this machine.',
+            details: { lastLines: child.tail(REPORT_LINES) },
+          }),
+    );
     this.changed.fire(this.status());
   }
 
-  /** Stops the host process: disconnect (it exits by itself), then SIGKILL after the grace period. */
+  /** Stops the host process: disconnect (it exits by itself), then SIGTERM and SIGKILL after the grace periods. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await this.starting?.catch(() => null);
-    const child = this.child;
-    if (child) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      if (child.connected) child.disconnect();
-      else child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.exitGraceMs ?? 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.child?.stop();
     this.changed.dispose();
   }
 

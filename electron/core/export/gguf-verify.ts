@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GPU_ENV, LLAMA_ENV, spawnChild } from '../util/child-process.js';
 
 export interface GgufCheck {
   chatTemplate: string | null;
@@ -68,28 +68,26 @@ export async function checkGguf(
   const inputFile = path.join(opts.workDir, 'gguf-check.json');
   await fs.writeFile(script, SCRIPT);
   await fs.writeFile(inputFile, JSON.stringify(input));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, inputFile], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      signal: opts.signal,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      if (code === 0) {
-        try {
-          resolve(JSON.parse(out) as GgufCheck);
-          return;
-        } catch {
-          // fall through to the error below
-        }
-      }
-      const last = err.trim().split('\n').slice(-3).join(' | ');
-      reject(new Error(`llama.cpp could not load ${ggufPath} (${sig ?? `exit ${code}`}): ${last || 'no output'}`));
-    });
+  const child = spawnChild(process.execPath, [script, inputFile], {
+    allowEnv: [GPU_ENV, LLAMA_ENV],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    signal: opts.signal,
+    grace: { term: 3000 },
   });
+  const out: string[] = [];
+  child.onStdoutLine((l) => out.push(l));
+  const exit = await child.exited;
+  if (exit.error) throw exit.error;
+  opts.signal?.throwIfAborted();
+  if (exit.code === 0) {
+    try {
+      return JSON.parse(out.join('\n')) as GgufCheck;
+    } catch {
+      // fall through to the error below
+    }
+  }
+  const last = child.tail(3).join(' | ');
+  throw new Error(
+    `llama.cpp could not load ${ggufPath} (${exit.signal ?? `exit ${exit.code}`}): ${last || 'no output'}`,
+  );
 }

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../../shared/errors.js';
-import { trainerEnv } from '../training/trainer-process.js';
+import { TRAINER_ENV, trainerEnv } from '../training/trainer-process.js';
 import { CommandFailed, runLines } from '../util/run-lines.js';
 
 /**
@@ -15,6 +15,7 @@ export async function runPythonTool(
     await runLines(python, ['-u', ...args], {
       signal: opts.signal,
       onLine: opts.onLine,
+      allowEnv: TRAINER_ENV,
       env: trainerEnv(opts.pythonPath),
     });
   } catch (err) {

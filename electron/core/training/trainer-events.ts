@@ -35,13 +35,13 @@ export function outcomeError(
   if (o.kind === 'error') {
     return new AppError(WORKER_CODES[o.code] ?? 'WORKER_CRASHED', `Training (${phase} phase) failed: ${o.message}`, {
       hint: o.hint ?? undefined,
-      details: { workerCode: o.code, lastLogLines: tail },
+      details: { workerCode: o.code, lastLines: tail },
     });
   }
   const how = o.signal ? `was killed by ${o.signal}` : `exited with code ${o.exitCode}`;
   return new AppError('WORKER_CRASHED', `The trainer ${how} during the ${phase} phase.`, {
     hint: tail.length ? `Last log line: ${tail.at(-1)}` : 'See the job log.',
-    details: { exitCode: o.exitCode, signal: o.signal, lastLogLines: tail },
+    details: { exitCode: o.exitCode, signal: o.signal, lastLines: tail },
   });
 }
 

@@ -11,6 +11,8 @@ export const BASE_ENV =
 /** GPU runtimes and thread pools (CUDA, ROCm, Metal, Vulkan, BLAS), for anything that computes. */
 export const GPU_ENV =
   /^(CUDA_\w+|NVIDIA_\w+|NCCL_\w+|HIP_\w+|ROCM_\w+|HSA_\w+|GGML_\w+|VK_\w+|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_\w+)$/;
+/** node-llama-cpp's settings (for the model host and the GGUF check). */
+export const LLAMA_ENV = /^(NODE_LLAMA_CPP_\w+|LABFORGE_\w+)$/;
 /** Python, PyTorch and Hugging Face settings the user may have made. */
 export const PYTHON_ENV = /^(HF_HOME|HF_TOKEN|XDG_CACHE_HOME|PYTORCH_\w+|TORCH_\w+|LABFORGE_\w+)$/;
 /** Proxies, certificates and installer settings (pip, uv) for children that download. */

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { GPU_ENV, NETWORK_ENV, PYTHON_ENV, spawnChild } from './child-process.js';
 
 const TAIL = 40;
 
@@ -17,42 +16,37 @@ export class CommandFailed extends Error {
   }
 }
 
+export interface RunLinesOptions {
+  signal: AbortSignal;
+  onLine(line: string): void;
+  /** What the command inherits on top of BASE_ENV (default: GPU, Python and network/installer settings). */
+  allowEnv?: RegExp[];
+  /** Variables set explicitly. */
+  env?: Record<string, string>;
+}
+
 /**
- * Runs a command, feeding every stdout and stderr line to `onLine`. Rejects with CommandFailed
- * (keeping the last lines) on a non-zero exit, or with the AbortError when `signal` fires.
+ * Runs a command under the child-process wrapper, feeding every stdout and stderr line to
+ * `onLine`. Rejects with CommandFailed (keeping the last lines) on a non-zero exit, with the
+ * signal's reason when `signal` fires (the command is stopped: SIGTERM, then SIGKILL of its
+ * group), or with the start error (ENOENT...).
  */
-export function runLines(
-  cmd: string,
-  args: string[],
-  opts: { signal: AbortSignal; onLine(line: string): void; env?: NodeJS.ProcessEnv },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      signal: opts.signal,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    const tail: string[] = [];
-    const take = (l: string): void => {
-      tail.push(l);
-      if (tail.length > TAIL) tail.shift();
-      opts.onLine(l);
-    };
-    createInterface({ input: child.stdout }).on('line', take);
-    createInterface({ input: child.stderr }).on('line', take);
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new CommandFailed(
-            `${path.basename(cmd)} ${sig ? `was killed by ${sig}` : `exited with code ${code}`}`,
-            tail,
-            code,
-            sig,
-          ),
-        );
-    });
+export async function runLines(cmd: string, args: string[], opts: RunLinesOptions): Promise<void> {
+  opts.signal.throwIfAborted();
+  const child = spawnChild(cmd, args, {
+    signal: opts.signal,
+    allowEnv: opts.allowEnv ?? [GPU_ENV, PYTHON_ENV, NETWORK_ENV],
+    env: opts.env,
+    tailLines: TAIL,
+    tailStdout: true,
+    grace: { term: 5000 },
   });
+  child.onStdoutLine(opts.onLine);
+  child.onStderrLine(opts.onLine);
+  const exit = await child.exited;
+  if (exit.error) throw exit.error;
+  opts.signal.throwIfAborted();
+  if (exit.code === 0) return;
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  throw new CommandFailed(`${path.basename(cmd)} ${how}`, child.tail(), exit.code, exit.signal);
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { ChatTurn, Sampling } from '../../../shared/contract/index.js';
+import type { ChatTurn, GenerationStats, Sampling } from '../../../shared/contract/index.js';
+import type { ApiClient } from '../../../shared/client.js';
 import { AppError } from '../../../shared/errors.js';
-import { createCore } from '../../create-core.js';
 import type { Command } from '../command.js';
-import { dataDirOf } from '../with-core.js';
+import { withClient } from '../with-core.js';
 import { threadsOf } from './serve-model.js';
 
 const HELP = [
@@ -59,38 +59,40 @@ export const chatCommand: Command = {
     const system = String(args.values.system ?? '');
     const fresh = (): ChatTurn[] => (system ? [{ role: 'system', content: system }] : []);
     let turns = fresh();
-    const core = await createCore({ dataDir: dataDirOf(args), modelHost: { threads: threadsOf(args) } });
-    let current: AbortController | null = null;
-    const write = (s: string): void => void process.stdout.write(s);
+    return withClient(args, (api) => talk(api, model), { modelHost: { threads: threadsOf(args) } });
 
-    const ask = async (content: string): Promise<void> => {
-      turns.push({ role: 'user', content });
-      current = new AbortController();
-      let answer = '';
-      try {
-        const stats = await core.chat.generate(
-          { model, messages: turns, sampling },
-          {
-            signal: current.signal,
-            send: (p) => {
+    async function talk(api: ApiClient, model: string): Promise<number> {
+      let current: AbortController | null = null;
+      const write = (s: string): void => void process.stdout.write(s);
+
+      const ask = async (content: string): Promise<void> => {
+        turns.push({ role: 'user', content });
+        current = new AbortController();
+        let answer = '';
+        try {
+          const end: { stats: GenerationStats | null } = { stats: null };
+          await api.stream(
+            'chat.generate',
+            { model, messages: turns, sampling },
+            (p) => {
               if (p.type === 'token') {
                 answer += p.text;
                 write(p.text);
-              }
+              } else if (p.type === 'stats') end.stats = p.stats;
             },
-          },
-        );
-        write('\n');
-        if (stats) io.err(`(${stats.tokens} tokens, ${stats.tokensPerSec} tok/s, first token ${stats.ttftMs} ms)`);
-        else io.err('(stopped)');
-      } finally {
-        current = null;
-        turns.push({ role: 'assistant', content: answer });
-      }
-    };
+            { signal: current.signal },
+          );
+          write('\n');
+          const { stats } = end;
+          if (stats) io.err(`(${stats.tokens} tokens, ${stats.tokensPerSec} tok/s, first token ${stats.ttftMs} ms)`);
+          else io.err('(stopped)');
+        } finally {
+          current = null;
+          turns.push({ role: 'assistant', content: answer });
+        }
+      };
 
-    try {
-      const loaded = await core.chat.load(model);
+      const loaded = await api.call('chat.load', { model });
       io.err(
         `${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
       );
@@ -148,8 +150,6 @@ export const chatCommand: Command = {
       }
       rl.close();
       return 0;
-    } finally {
-      await core.dispose();
     }
   },
 };

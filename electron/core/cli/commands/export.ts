@@ -1,8 +1,8 @@
-import type { ExportResult } from '../../../shared/contract/index.js';
-import { exportParamsSchema } from '../../../shared/contract/index.js';
+import { exportParamsSchema, jobResult } from '../../../shared/contract/index.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { followAndPrint, reportJobEnd } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -17,7 +17,7 @@ export const exportCommand: Command = {
     python: { type: 'string' },
   },
   run: (args, io) =>
-    withCore(args, async (core) => {
+    withClient(args, async (api) => {
       const v = args.values;
       const parsed = exportParamsSchema.safeParse({
         checkpoint: v.checkpoint,
@@ -32,25 +32,13 @@ export const exportCommand: Command = {
           hint: `Usage: ${exportCommand.usage}`,
         });
       }
-      const job = core.jobs.start('export.gguf', parsed.data);
-      let stage = '';
-      const sub = core.jobs.onDidChangeJob((j) => {
-        if (j.id === job.id && j.progress.stage && j.progress.stage !== stage)
-          io.err(`${(stage = j.progress.stage)}...`);
-      });
-      const stop = (): void => void core.jobs.cancel(job.id);
-      process.once('SIGINT', stop);
-      const done = await core.jobs.waitFor(job.id);
-      process.off('SIGINT', stop);
-      sub.dispose();
-      if (done.state !== 'succeeded') {
+      const job = await api.call('export.gguf', parsed.data);
+      const done = await followAndPrint(api, io, job.id);
+      const r = jobResult('export.gguf', done);
+      if (!r) {
         if (v.json) io.out(JSON.stringify(done));
-        const lines = (done.error?.details as { lastLines?: string[] } | undefined)?.lastLines ?? [];
-        for (const l of lines.slice(-8)) io.err(`  | ${l}`);
-        io.err(`labforge export: ${done.error?.message ?? done.state}${done.error?.hint ? ` ${done.error.hint}` : ''}`);
-        return done.state === 'cancelled' ? 130 : 1;
+        return reportJobEnd(io, 'export', done, 8);
       }
-      const r = done.result as ExportResult;
       if (v.json) io.out(JSON.stringify(r));
       else {
         io.out(`Exported ${r.path} (${(r.sizeBytes / 2 ** 20).toFixed(1)} MiB, ${r.quant})`);

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { withClient } from '../with-core.js';
 
 export const infoCommand: Command = {
   name: 'info',
@@ -7,8 +7,8 @@ export const infoCommand: Command = {
   usage: 'labforge info [--data-dir DIR] [--json]',
   options: {},
   run: (args, io) =>
-    withCore(args, async (core) => {
-      const info = core.info('memory');
+    withClient(args, async (api) => {
+      const info = await api.call('app.info', {});
       if (args.values.json) io.out(JSON.stringify(info));
       else {
         io.out(`LabForge ${info.version}`);

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { withClient } from '../with-core.js';
 
 const when = (t: number | null): string =>
   t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19);
@@ -10,10 +10,10 @@ export const jobsCommand: Command = {
   usage: 'labforge jobs [list [--limit N]] | jobs log ID  [--data-dir DIR] [--json]',
   options: { limit: { type: 'string' } },
   run: (args, io) =>
-    withCore(args, async (core) => {
+    withClient(args, async (api) => {
       const [sub = 'list', id] = args.positionals;
       if (sub === 'list') {
-        const jobs = core.jobs.list({ limit: Number(args.values.limit ?? 50) || 50 });
+        const jobs = await api.call('jobs.list', { limit: Number(args.values.limit ?? 50) || 50 });
         if (args.values.json) io.out(JSON.stringify(jobs));
         else if (jobs.length === 0) io.out('No jobs yet.');
         else
@@ -24,7 +24,7 @@ export const jobsCommand: Command = {
         return 0;
       }
       if (sub === 'log' && id) {
-        const lines = core.jobs.log(id);
+        const lines = await api.call('jobs.log', { id });
         if (args.values.json) io.out(JSON.stringify(lines));
         else for (const l of lines) io.out(`${when(l.time)} ${l.level.toUpperCase().padEnd(5)} ${l.message}`);
         return 0;

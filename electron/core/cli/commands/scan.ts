@@ -1,6 +1,7 @@
-import type { HardwareInfo } from '../../../shared/contract/index.js';
+import { jobResult, type HardwareInfo } from '../../../shared/contract/index.js';
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { followJob } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 export function formatHardware(h: HardwareInfo): string[] {
   const lines = [
@@ -27,14 +28,14 @@ export const scanCommand: Command = {
   usage: 'labforge scan [--data-dir DIR] [--json]',
   options: {},
   run: (args, io) =>
-    withCore(args, async (core) => {
-      const started = core.jobs.start('system.scan', {});
-      const job = await core.jobs.waitFor(started.id);
-      if (job.state !== 'succeeded') {
+    withClient(args, async (api) => {
+      const started = await api.call('system.scan', {});
+      const job = await followJob(api, started.id);
+      const h = jobResult('system.scan', job);
+      if (!h) {
         io.err(`labforge scan: ${job.error?.message ?? job.state}`);
         return 1;
       }
-      const h = job.result as HardwareInfo;
       if (args.values.json) io.out(JSON.stringify(h));
       else for (const l of formatHardware(h)) io.out(l);
       return 0;

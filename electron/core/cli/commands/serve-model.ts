@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/errors.js';
-import { createCore } from '../../create-core.js';
 import type { Command, CommandArgs } from '../command.js';
-import { dataDirOf } from '../with-core.js';
+import { withClient } from '../with-core.js';
 
 export function threadsOf(args: CommandArgs): number | undefined {
   const t = args.values.threads;
@@ -34,31 +33,33 @@ export const serveModelCommand: Command = {
       return 2;
     }
     const apiKey = typeof args.values['api-key'] === 'string' ? args.values['api-key'] : process.env.LABFORGE_API_KEY;
-    const core = await createCore({ dataDir: dataDirOf(args), modelHost: { threads: threadsOf(args) } });
-    let status;
-    try {
-      status = await core.endpoint.start({ port, apiKey: apiKey || undefined, model });
-      // Load now, so the first request is fast and a bad model fails here.
-      const loaded = await core.chat.load(model);
-      io.err(
-        `Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
-      );
-    } catch (err) {
-      await core.dispose();
-      throw err;
-    }
-    if (args.values.json) io.out(JSON.stringify(status));
-    else io.out(`Serving ${status.model} at ${status.url}${apiKey ? ' (API key required)' : ''}`);
-    io.err('Press Ctrl+C to stop.');
-    return new Promise<number>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        io.err('Stopping...');
-        void core.dispose().then(() => resolve(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    // The endpoint lives in this process's core; the command drives it through the contract and
+    // keeps the core until Ctrl+C.
+    return withClient(
+      args,
+      async (api) => {
+        const status = await api.call('endpoint.start', { port, apiKey: apiKey || undefined, model });
+        // Load now, so the first request is fast and a bad model fails here.
+        const loaded = await api.call('chat.load', { model });
+        io.err(
+          `Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
+        );
+        if (args.values.json) io.out(JSON.stringify(status));
+        else io.out(`Serving ${status.model} at ${status.url}${apiKey ? ' (API key required)' : ''}`);
+        io.err('Press Ctrl+C to stop.');
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            io.err('Stopping...');
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        return 0;
+      },
+      { modelHost: { threads: threadsOf(args) } },
+    );
   },
 };

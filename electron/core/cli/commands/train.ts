@@ -1,8 +1,8 @@
-import { trainingParamsSchema, type JobInfo } from '../../../shared/contract/index.js';
+import { jobResult, trainingParamsSchema, type JobInfo } from '../../../shared/contract/index.js';
 import { AppError } from '../../../shared/errors.js';
-import type { TrainingResult } from '../../training/training-run.js';
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { followAndPrint, reportJobEnd } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 const num = (v: unknown, flag: string): number | undefined => {
   if (v === undefined) return undefined;
@@ -13,10 +13,11 @@ const num = (v: unknown, flag: string): number | undefined => {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Multi-phase LAB training: knowledge, then skills (LoRA, QLoRA or full fine-tuning)',
+  summary: 'Multi-phase LAB training: knowledge, then skills (LoRA, QLoRA, full fine-tuning or OSFT)',
   usage:
-    'labforge train --data DIR --base MODEL --method lora|qlora|full [--phases knowledge,skills] [--epochs N] [--lr X]\n' +
+    'labforge train --data DIR --base MODEL --method lora|qlora|full|osft [--phases knowledge,skills] [--epochs N] [--lr X]\n' +
     '       [--batch-size N] [--max-batch-len N] [--max-seq-len N] [--warmup N] [--device auto|cpu|cuda]\n' +
+    '       [--precision auto|bf16|fp16|fp32] [--gradient-checkpointing] [--lora-targets attention|all-linear]\n' +
     '       [--nproc-per-node N] [--nnodes N --node-rank R --master-addr HOST] [--python PATH] --out DIR\n' +
     '       labforge train --resume JOB_ID',
   options: {
@@ -32,6 +33,9 @@ export const trainCommand: Command = {
     'min-seq-len': { type: 'string' },
     warmup: { type: 'string' },
     'lora-rank': { type: 'string' },
+    'lora-targets': { type: 'string' },
+    precision: { type: 'string', default: 'auto' },
+    'gradient-checkpointing': { type: 'boolean', default: false },
     device: { type: 'string', default: 'auto' },
     'nproc-per-node': { type: 'string' },
     nnodes: { type: 'string' },
@@ -42,10 +46,10 @@ export const trainCommand: Command = {
     resume: { type: 'string' },
   },
   run: (args, io) =>
-    withCore(args, async (core) => {
+    withClient(args, async (api) => {
       const v = args.values;
       let job: JobInfo;
-      if (typeof v.resume === 'string') job = core.jobs.resume(v.resume);
+      if (typeof v.resume === 'string') job = await api.call('jobs.resume', { id: v.resume });
       else {
         const parsed = trainingParamsSchema.safeParse({
           data: v.data,
@@ -63,6 +67,9 @@ export const trainCommand: Command = {
           minSeqLen: num(v['min-seq-len'], '--min-seq-len'),
           warmupSteps: num(v.warmup, '--warmup'),
           loraRank: num(v['lora-rank'], '--lora-rank'),
+          loraTargets: v['lora-targets'],
+          precision: v.precision,
+          gradientCheckpointing: v['gradient-checkpointing'] === true,
           device: v.device,
           nprocPerNode: num(v['nproc-per-node'], '--nproc-per-node'),
           nnodes: num(v.nnodes, '--nnodes'),
@@ -74,39 +81,35 @@ export const trainCommand: Command = {
         if (!parsed.success) {
           const i = parsed.error.issues[0]!;
           const flag =
-            { data: '--data', baseModel: '--base', outDir: '--out', learningRate: '--lr' }[String(i.path[0])] ??
-            `--${String(i.path[0])}`;
+            {
+              data: '--data',
+              baseModel: '--base',
+              outDir: '--out',
+              learningRate: '--lr',
+              loraTargets: '--lora-targets',
+              gradientCheckpointing: '--gradient-checkpointing',
+            }[String(i.path[0])] ?? `--${String(i.path[0])}`;
           throw new AppError('INVALID_REQUEST', `${flag}: ${i.message}`, {
             hint: `Usage: ${trainCommand.usage.split('\n')[0]}`,
           });
         }
         if (!parsed.data.outDir) throw new AppError('INVALID_REQUEST', '--out DIR is required');
-        job = core.jobs.start('training.run', parsed.data);
+        job = await api.call('training.start', parsed.data);
       }
       io.err(`Training job ${job.id} started (Ctrl+C stops it with a resumable checkpoint).`);
-      let lastLine = 0;
-      const sub = core.jobs.onDidChangeJob((j) => {
-        if (j.id !== job.id || Date.now() - lastLine < 2000) return;
-        lastLine = Date.now();
-        const m = j.progress.metrics;
-        if (m.loss !== undefined)
-          io.err(
-            `${j.progress.stage ?? ''}  step ${m.step}  loss ${m.loss.toFixed(4)}  lr ${m.lr?.toExponential(2)}  ${Math.round(m.tokensPerSec ?? 0)} tok/s`,
-          );
+      const done = await followAndPrint(api, io, job.id, {
+        everyMs: 2000,
+        onStop: 'Stopping: the trainer writes a checkpoint first...',
+        line: (j) => {
+          const m = j.progress.metrics;
+          return m.loss === undefined
+            ? null
+            : `${j.progress.stage ?? ''}  step ${m.step}  loss ${m.loss.toFixed(4)}  lr ${m.lr?.toExponential(2)}  ${Math.round(m.tokensPerSec ?? 0)} tok/s`;
+        },
       });
-      const stop = (): void => {
-        io.err('Stopping: the trainer writes a checkpoint first...');
-        core.jobs.cancel(job.id);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const done = await core.jobs.waitFor(job.id);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      sub.dispose();
       if (v.json) io.out(JSON.stringify(done));
-      if (done.state === 'succeeded') {
-        const r = done.result as TrainingResult;
+      const r = jobResult('training.run', done);
+      if (r) {
         if (!v.json) {
           for (const p of r.phases)
             io.out(
@@ -120,9 +123,6 @@ export const trainCommand: Command = {
         io.err(`Stopped. Resume with: labforge train --resume ${done.id}`);
         return 130;
       }
-      const lines = (done.error?.details as { lastLogLines?: string[] } | undefined)?.lastLogLines ?? [];
-      for (const l of lines.slice(-10)) io.err(`  | ${l}`);
-      io.err(`labforge train: ${done.error?.message ?? done.state}${done.error?.hint ? ` ${done.error.hint}` : ''}`);
-      return 1;
+      return reportJobEnd(io, 'train', done);
     }),
 };
