@@ -31,6 +31,9 @@ import { modelsHandlers } from './models/models-handlers.js';
 import { catalogEntryForFit } from './models/model-catalog.js';
 import { taxonomyHandlers } from './taxonomy/taxonomy-handlers.js';
 import { TaxonomyService } from './taxonomy/taxonomy-service.js';
+import { inspectGguf } from './models/gguf-file.js';
+import { sdgHandlers } from './sdg/sdg-handlers.js';
+import { SdgService, type TeacherFactory } from './sdg/sdg-service.js';
 import { readAppVersion } from './util/app-version.js';
 import { ensureWritableDir } from './util/fs.js';
 
@@ -46,6 +49,8 @@ export interface CoreOptions {
   sqliteBinding?: string | null;
   /** The model host child process (tests pass `{ threads: 1 }`). */
   modelHost?: ModelHostOptions;
+  /** SDG's teachers and judges (tests may script one); default: `teachers.create`. */
+  sdgTeacher?: TeacherFactory;
   /** Download tuning and test hooks (free-space check, connections, stall timeout). */
   downloads?: Partial<Omit<ModelDownloadsOptions, 'library' | 'modelsDir'>>;
 }
@@ -162,6 +167,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   jobs.register(evalJob(evalDeps));
 
+  const sdg = new SdgService({
+    dataDir,
+    bus,
+    jobs: () => jobs,
+    createTeacher: opts.sdgTeacher ?? ((spec, signal) => teachers.create(spec.source, spec, signal)),
+    taxonomyRoot: async () => (await taxonomy.current())?.root ?? null,
+    localParameters: async (source) => {
+      const m = models.list({ format: 'gguf' }).find((x) => x.id === source || x.name === source);
+      const file = m?.path ?? (source.endsWith('.gguf') ? source : null);
+      if (!file) return null;
+      return (await inspectGguf(file).catch(() => null))?.summary.parameterCount ?? null;
+    },
+  });
+  jobs.register(sdg.job);
+
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
     version: APP_VERSION,
@@ -199,6 +219,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       return readTrainingMetrics(runDirOf(dataDir, job.id, params));
     },
     ...taxonomyHandlers(taxonomy),
+    ...sdgHandlers(sdg, jobs),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
     ...evalHandlers(evalStore, jobs),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),

@@ -4,6 +4,7 @@ import {
   IconBinaryTree,
   IconBox,
   IconChartLine,
+  IconDatabase,
   IconFlask,
   IconLayoutDashboard,
   IconListCheck,
@@ -17,6 +18,7 @@ import { JobsIndicator } from './components/JobsIndicator';
 import { useJobNotifications } from './components/useJobNotifications';
 import { ChatPage } from './features/chat/ChatPage';
 import { DashboardPage } from './features/dashboard/DashboardPage';
+import { DataPage } from './features/data/DataPage';
 import { JobsPage } from './features/jobs/JobsPage';
 import { ModelsPage } from './features/models/ModelsPage';
 import { PipelinePage } from './features/pipeline/PipelinePage';
@@ -29,6 +31,7 @@ const nav: { id: PageId; label: string; icon: ReactNode; page: () => ReactNode }
   { id: 'dashboard', label: 'Dashboard', icon: <IconLayoutDashboard size={18} />, page: () => <DashboardPage /> },
   { id: 'models', label: 'Models', icon: <IconBox size={18} />, page: () => <ModelsPage /> },
   { id: 'taxonomy', label: 'Taxonomy', icon: <IconBinaryTree size={18} />, page: () => <TaxonomyPage /> },
+  { id: 'data', label: 'Data', icon: <IconDatabase size={18} />, page: () => <DataPage /> },
   { id: 'pipeline', label: 'Pipeline', icon: <IconRoute size={18} />, page: () => <PipelinePage /> },
   { id: 'runs', label: 'Runs', icon: <IconChartLine size={18} />, page: () => <RunsPage /> },
   { id: 'chat', label: 'Chat', icon: <IconMessages size={18} />, page: () => <ChatPage /> },

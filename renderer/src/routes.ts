@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-export const pages = ['dashboard', 'models', 'taxonomy', 'pipeline', 'runs', 'chat', 'jobs'] as const;
+export const pages = ['dashboard', 'models', 'taxonomy', 'data', 'pipeline', 'runs', 'chat', 'jobs'] as const;
 export type PageId = (typeof pages)[number];
 
 const isPage = (s: string): s is PageId => (pages as readonly string[]).includes(s);

@@ -1,6 +1,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
+import type { ReplyContext } from './fake-openai-server.js';
 import { setDocumentBlock } from '../../electron/core/taxonomy/documents-repo.js';
 
 const author = { name: 'Test', email: 'test@example.com' };
@@ -139,4 +140,11 @@ export function scriptedReply(schemaName: string, userText: string, choice: numb
     default:
       return { error: `no script for ${schemaName}` };
   }
+}
+
+/** The fake server's reply for the built-in flows: JSON by block, and the spellcheck block's text with its typo fixed. */
+export function sdgReply(ctx: ReplyContext): string {
+  const name = ctx.body.response_format?.json_schema?.name;
+  if (!name) return ctx.lastUserText.split('\n\n').slice(1).join('\n\n').replace('constelation', 'constellation');
+  return JSON.stringify(scriptedReply(name, ctx.lastUserText, ctx.choice));
 }

@@ -6,24 +6,17 @@ import { selectLeaves } from '../../electron/core/sdg/leaf-inputs.js';
 import { runGeneration } from '../../electron/core/sdg/sdg-run.js';
 import { EndpointTeacher } from '../../electron/core/teacher/endpoint-teacher.js';
 import { splitHeldOut } from '../../electron/core/training/datasets.js';
-import { startFakeOpenAi, type FakeOpenAiServer, type ReplyContext } from '../helpers/fake-openai-server.js';
-import { makeSdgTaxonomy, scriptedReply, type SdgTaxonomy } from '../helpers/sdg-fixtures.js';
+import { startFakeOpenAi, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { makeSdgTaxonomy, sdgReply, type SdgTaxonomy } from '../helpers/sdg-fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const tmp = tempDir('labforge-sdg-');
 let tax: SdgTaxonomy;
 let server: FakeOpenAiServer;
 
-export const scripted = (ctx: ReplyContext): string => {
-  const name = ctx.body.response_format?.json_schema?.name;
-  // The spellcheck block asks for free text: the document with its typo fixed.
-  if (!name) return ctx.lastUserText.split('\n\n').slice(1).join('\n\n').replace('constelation', 'constellation');
-  return JSON.stringify(scriptedReply(name, ctx.lastUserText, ctx.choice));
-};
-
 beforeAll(async () => {
   tax = await makeSdgTaxonomy(tmp.path);
-  server = await startFakeOpenAi({ reply: scripted, models: ['mixtral-8x7b-instruct'] });
+  server = await startFakeOpenAi({ reply: sdgReply, models: ['mixtral-8x7b-instruct'] });
 });
 afterAll(async () => {
   await server.close();

@@ -162,16 +162,17 @@ export class SdgService {
             );
             const fraction = fractions.reduce((a, b) => a + b, 0) / Math.max(1, fractions.length);
             const running = s.leaves.find((l) => l.state === 'running');
+            const r1 = (n: number): number => Math.round(n * 10) / 10;
             const metrics: Record<string, number> = {
-              samplesPerMin: s.samplesPerMin,
-              tokensPerSec: s.tokensPerSec,
+              samplesPerMin: r1(s.samplesPerMin),
+              tokensPerSec: r1(s.tokensPerSec),
               leaves: s.leaves.length,
               leavesDone: s.leaves.filter((l) => l.state === 'done').length,
             };
             s.leaves.forEach((l, i) => {
-              metrics[`leaf${i}.fraction`] = fractions[i]!;
+              metrics[`leaf${i}.fraction`] = Math.round(fractions[i]! * 1000) / 1000;
               metrics[`leaf${i}.kept`] = l.kept;
-              metrics[`leaf${i}.samplesPerMin`] = l.samplesPerMin;
+              metrics[`leaf${i}.samplesPerMin`] = r1(l.samplesPerMin);
               if (l.etaSeconds !== null) metrics[`leaf${i}.etaSeconds`] = l.etaSeconds;
             });
             const elapsed = (Date.now() - jobStarted) / 1000;

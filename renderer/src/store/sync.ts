@@ -12,6 +12,7 @@ export function startSync(): () => void {
     void s().loadModels();
     void s().loadHardware();
     s().reloadTraining();
+    s().reloadSdg();
   };
   const offs = [
     api.on('jobs.changed', (job) => s().applyJobChanged(job)),
@@ -19,6 +20,8 @@ export function startSync(): () => void {
     api.on('system.hardwareChanged', (info) => s().applyHardwareChanged(info)),
     api.on('jobs.changed', (job) => s().applyTrainingJobChanged(job)),
     api.on('training.progress', (e) => s().applyTrainingProgress(e)),
+    api.on('sdg.progress', (e) => s().applySdgProgress(e)),
+    api.on('sdg.sampled', (e) => s().applySdgSampled(e)),
     api.on('python.changed', (status) => s().applyPythonChanged(status)),
     connection.onState((state) => {
       s().setConnection(state);

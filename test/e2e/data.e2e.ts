@@ -1,0 +1,87 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAi, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { makeSdgTaxonomy, sdgReply } from '../helpers/sdg-fixtures.js';
+import { launchBrowser, openApp, screenshotDir, startServer, waitFor, type Server, type Session } from './fixture.js';
+
+let server: Server;
+let teacher: FakeOpenAiServer;
+let browser: Browser;
+let session: Session;
+let page: Page;
+
+const shot = (name: string): Promise<Buffer> =>
+  page.screenshot({ path: path.join(screenshotDir, `data-${name}.png`), fullPage: true, animations: 'disabled' });
+
+const knowledgeFile = (): string | null => {
+  const runs = path.join(server.dataDir, 'runs');
+  for (const id of readdirSync(runs)) {
+    const dir = path.join(runs, id, 'sdg');
+    const f = readdirSync(dir).find((n) => n.startsWith('knowledge_train_msgs_'));
+    if (f) return path.join(dir, f);
+  }
+  return null;
+};
+
+describe('the Data page', () => {
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
+    teacher = await startFakeOpenAi({
+      models: ['mixtral-8x7b-instruct'],
+      // A little latency, so progress is visible while it runs.
+      reply: async (ctx) => ({ text: sdgReply(ctx), delayMs: 15 }),
+    });
+    server = await startServer();
+    // The app opens <data dir>/taxonomy by default.
+    await makeSdgTaxonomy(server.dataDir, { leaves: ['knowledge', 'freeform'] });
+    browser = await launchBrowser();
+    session = await openApp(browser, server, { hash: '#/data' });
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+    await teacher?.close();
+  });
+
+  it('shows the leaves and flows a run would use', async () => {
+    await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+    await page.getByRole('textbox', { name: /^Teacher\s*\*?$/ }).fill(teacher.url);
+    await page.getByLabel('Taxonomy base').fill('empty');
+    const leaves = page.getByRole('table', { name: 'Selected leaves' });
+    await leaves.getByText('knowledge->astronomy->phoenix').waitFor();
+    await leaves.getByText('full-freeform-skills.yaml').waitFor();
+    await page.getByRole('button', { name: /Flow full-knowledge\.yaml/ }).click();
+    await page.getByText('name: judge_faithfulness').waitFor();
+    await shot('form');
+  });
+
+  it('generates against the endpoint, shows the funnel, and a discarded sample leaves the training set', async () => {
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByRole('button', { name: 'Train on this dataset' }).waitFor({ timeout: 90_000 });
+    const funnel = page.getByRole('figure', { name: /Kept and dropped samples/ });
+    await funnel.locator('.recharts-bar-rectangle').first().waitFor();
+    await expect(funnel.getByText('relevancy: 20 kept, 10 dropped')).toBeTruthy();
+    const table = page.getByRole('table', { name: 'Progress per leaf' });
+    await table.getByText('knowledge->astronomy->phoenix').waitFor();
+
+    await page.getByRole('combobox', { name: 'Leaf' }).click();
+    await page.getByRole('option', { name: 'knowledge->astronomy->phoenix' }).click();
+    const samples = page.getByRole('table', { name: 'Generated samples' });
+    const first = samples.locator('tbody tr').first();
+    const question = (await first.locator('td').first().innerText()).trim();
+    expect(question.length).toBeGreaterThan(0);
+    const file = await waitFor(async () => knowledgeFile(), 'the knowledge training file');
+    expect(readFileSync(file, 'utf8').includes(question)).toBe(true);
+    await page.getByRole('button', { name: 'Discard sample 1', exact: true }).click();
+    await page.getByRole('button', { name: 'Keep sample 1', exact: true }).waitFor();
+    await waitFor(async () => !readFileSync(file, 'utf8').includes(question), 'the sample to leave the training file');
+    await page.getByText(/1 discarded/).waitFor();
+    await shot('funnel');
+    expect(session.problems).toEqual([]);
+  });
+});
