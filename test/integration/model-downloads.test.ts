@@ -211,9 +211,12 @@ describe('model downloads from a local hub', () => {
         files: ['a.gguf'],
       });
       await until(() => partials().length > 0);
-      core.jobs.cancel(again.id);
-      expect((await core.jobs.waitFor(again.id)).state).toBe('cancelled');
-      await until(() => partials().length === 0);
+      await conn.api.call('models.pauseDownload', { jobId: again.id });
+      expect((await core.jobs.waitFor(again.id)).progress.stage).toBe('paused');
+      expect(partials().length).toBeGreaterThan(0);
+      // Cancelling a paused download deletes its partial files too.
+      const cancelled = await conn.api.call('models.cancelDownload', { jobId: again.id });
+      expect(cancelled.state).toBe('cancelled');
       expect(partials()).toEqual([]);
     } finally {
       conn.close();

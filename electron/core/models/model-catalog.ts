@@ -46,5 +46,11 @@ export async function catalogEntryForFit(
   const e = (await loadCatalog()).models.find((m) => m.id === id);
   if (!e) return null;
   const gguf = e.sources.find((s) => s.kind === 'gguf');
-  return { id: e.id, name: e.name, parameters: e.parameters, contextLength: e.contextLength, ggufBytes: gguf?.sizeBytes };
+  return {
+    id: e.id,
+    name: e.name,
+    parameters: e.parameters,
+    contextLength: e.contextLength,
+    ggufBytes: gguf?.sizeBytes,
+  };
 }

@@ -59,6 +59,26 @@ export class ModelDownloads {
     this.pausing.add(jobId);
   }
 
+  /**
+   * Deletes what a stopped download left (`.part` files) in every revision folder of its repo,
+   * except files another running download is writing.
+   */
+  async discardPartials(params: ModelDownloadParams): Promise<void> {
+    const root = path.join(this.o.modelsDir, 'hub', params.repo.replace('/', '--'));
+    for (const rev of await readdir(root).catch(() => [])) {
+      const dir = path.join(root, rev);
+      const names = (await readdir(dir, { recursive: true }).catch(() => [])).filter((n) => /\.part(\.json)?$/.test(n));
+      for (const n of names) {
+        const file = n.replace(/\.part(\.json)?$/, '');
+        if (params.files.length > 0 && !params.files.includes(file)) continue;
+        if (this.busy.has(path.join(dir, file))) continue;
+        await rm(path.join(dir, n), { force: true });
+      }
+      await rmdir(dir).catch(() => undefined);
+    }
+    await rmdir(root).catch(() => undefined);
+  }
+
   /** Called on every job change: a download cancelled (not paused) loses its partial files. */
   async onJobChanged(job: JobInfo): Promise<void> {
     if (job.kind !== 'models.download' || job.state !== 'cancelled') return;

@@ -122,6 +122,11 @@ export const modelsContract = {
   'models.download': rpc(modelDownloadParamsSchema, jobInfoSchema),
   /** Pauses a download: the job stops, its partial files stay, and `jobs.resume` continues by Range. */
   'models.pauseDownload': rpc(z.object({ jobId: z.string().min(1) }), jobInfoSchema),
+  /**
+   * Cancels a download, running or paused, and deletes its partial files (the job ends `cancelled`).
+   * Resolves when the files are gone.
+   */
+  'models.cancelDownload': rpc(z.object({ jobId: z.string().min(1) }), jobInfoSchema),
   /** Repos in the user's Hugging Face cache, for reuse instead of downloading again. */
   'models.hfCache': rpc(z.object({}), z.array(hfCacheEntrySchema)),
   /** Removes a model from the library; `deleteFile` also deletes it when it lives under the data folder. */

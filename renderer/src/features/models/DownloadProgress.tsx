@@ -18,7 +18,7 @@ export function DownloadProgress({ job, label }: { job: JobInfo; label: string }
     try {
       if (what === 'pause') await api.call('models.pauseDownload', { jobId: job.id });
       else if (what === 'resume') await api.call('jobs.resume', { id: job.id });
-      else await api.call('jobs.cancel', { id: job.id });
+      else await api.call('models.cancelDownload', { jobId: job.id });
     } catch (err) {
       const e = err as AppError;
       notifications.show({
@@ -83,7 +83,7 @@ export function DownloadProgress({ job, label }: { job: JobInfo; label: string }
               {phase === 'failed' ? 'Retry' : 'Resume'}
             </Button>
           )}
-          {phase === 'active' && (
+          {(phase === 'active' || phase === 'paused' || phase === 'failed') && (
             <Button
               size="compact-xs"
               variant="subtle"
