@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/create-core.js';
 import type { ApiClient } from '../../electron/shared/client.js';
@@ -84,13 +84,68 @@ describe('the API over the in-memory transport', () => {
     expect(err.code).toBe('JOB_NOT_RESUMABLE');
   });
 
-  it('aborting a call on the client cancels it on the server', async () => {
+  it('a call aborted before it is sent is refused on the client', async () => {
     const ac = new AbortController();
     ac.abort();
     const err = await rejection(conn.api.call('app.ping', {}, { signal: ac.signal }));
     expect(err.code).toBe('CANCELLED');
   });
 });
+
+describe('aborting an in-flight call', () => {
+  const dir = tempDir();
+  let core: Core;
+  let conn: ReturnType<typeof connectMemory>;
+  // A "Python" that records its pid and hangs: python.status runs it and waits for its answer.
+  const fake = `${dir.path}/slow-python`;
+  const pidFile = `${dir.path}/slow-python.pid`;
+
+  beforeAll(async () => {
+    writeFileSync(fake, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 30\n`, { mode: 0o755 });
+    core = await createCore({ dataDir: `${dir.path}/data`, pythonCandidates: [fake] });
+    conn = connectMemory(core);
+  });
+  afterAll(async () => {
+    conn.close();
+    await core.dispose();
+    dir.remove();
+  });
+
+  it.skipIf(process.platform === 'win32')('cancels it on the server: the work it started is stopped', async () => {
+    const ac = new AbortController();
+    const call = conn.api.call('python.status', {}, { signal: ac.signal });
+    const started = Date.now();
+    while (!existsSync(pidFile)) {
+      if (Date.now() - started > 20_000) throw new Error('python.status never ran the interpreter');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(alive(pid)).toBe(true);
+    ac.abort();
+    const err = await rejection(call);
+    expect(err.code).toBe('CANCELLED');
+    // The server aborted the handler, which killed the interpreter long before its 30 s sleep ended.
+    const deadline = Date.now() + 5_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(pid)).toBe(false);
+    // ...and the connection keeps serving.
+    expect((await conn.api.call('app.ping', { value: 'y' })).value).toBe('y');
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
 
 describe('createCore with a bad data dir', () => {
   it('reports a data dir that cannot be created', async () => {

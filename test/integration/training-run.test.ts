@@ -45,48 +45,53 @@ describe.runIf(hasTrainerEnv())('multi-phase training through the real worker', 
     outDir,
   });
 
-  it('streams loss points, is cancelled with a checkpoint, resumes and finishes both phases', async () => {
-    const points: LossPoint[] = [];
-    const off = conn.api.on('training.progress', (e) => points.push(e.point));
-    const outDir = path.join(dir.path, 'run1');
-    const job = await conn.api.call('training.start', params(outDir));
+  // Three worker starts (torch import each) and two phases: minutes on a loaded 2-core machine.
+  it(
+    'streams loss points, is cancelled with a checkpoint, resumes and finishes both phases',
+    { timeout: 300_000 },
+    async () => {
+      const points: LossPoint[] = [];
+      const off = conn.api.on('training.progress', (e) => points.push(e.point));
+      const outDir = path.join(dir.path, 'run1');
+      const job = await conn.api.call('training.start', params(outDir));
 
-    // Cancel as soon as the first loss point arrived.
-    while (points.length === 0) {
-      const j = core.jobs.get(job.id);
-      if (j.state !== 'queued' && j.state !== 'running') throw new Error(`ended early: ${JSON.stringify(j.error)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await conn.api.call('jobs.cancel', { id: job.id });
-    const cancelled = await core.jobs.waitFor(job.id);
-    expect(cancelled.state).toBe('cancelled');
-    const journal = JSON.parse(readFileSync(path.join(outDir, 'journal.json'), 'utf8')) as {
-      phases: Array<{ lastCheckpoint: string | null }>;
-    };
-    const cancelCkpt = journal.phases[0]!.lastCheckpoint;
-    expect(cancelCkpt).not.toBeNull();
-    expect(existsSync(cancelCkpt!)).toBe(true);
+      // Cancel as soon as the first loss point arrived.
+      while (points.length === 0) {
+        const j = core.jobs.get(job.id);
+        if (j.state !== 'queued' && j.state !== 'running') throw new Error(`ended early: ${JSON.stringify(j.error)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await conn.api.call('jobs.cancel', { id: job.id });
+      const cancelled = await core.jobs.waitFor(job.id);
+      expect(cancelled.state).toBe('cancelled');
+      const journal = JSON.parse(readFileSync(path.join(outDir, 'journal.json'), 'utf8')) as {
+        phases: Array<{ lastCheckpoint: string | null }>;
+      };
+      const cancelCkpt = journal.phases[0]!.lastCheckpoint;
+      expect(cancelCkpt).not.toBeNull();
+      expect(existsSync(cancelCkpt!)).toBe(true);
 
-    await conn.api.call('jobs.resume', { id: job.id });
-    const done = await core.jobs.waitFor(job.id);
-    off();
-    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
-    const result = done.result as TrainingResult;
-    expect(result.phases.map((p) => p.name)).toEqual(['knowledge', 'skills']);
-    expect(result.bestCheckpoint).toContain('phase2-skills');
-    expect(existsSync(result.bestCheckpoint)).toBe(true);
-    expect(readdirSync(result.bestCheckpoint).some((f) => f.endsWith('.safetensors'))).toBe(true);
-    expect(readdirSync(result.bestCheckpoint).some((f) => f.endsWith('.bin') || f.endsWith('.pt'))).toBe(false);
+      await conn.api.call('jobs.resume', { id: job.id });
+      const done = await core.jobs.waitFor(job.id);
+      off();
+      expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+      const result = done.result as TrainingResult;
+      expect(result.phases.map((p) => p.name)).toEqual(['knowledge', 'skills']);
+      expect(result.bestCheckpoint).toContain('phase2-skills');
+      expect(existsSync(result.bestCheckpoint)).toBe(true);
+      expect(readdirSync(result.bestCheckpoint).some((f) => f.endsWith('.safetensors'))).toBe(true);
+      expect(readdirSync(result.bestCheckpoint).some((f) => f.endsWith('.bin') || f.endsWith('.pt'))).toBe(false);
 
-    const metrics = await conn.api.call('training.metrics', { jobId: job.id });
-    expect(metrics.points.some((p) => p.phase === 'knowledge')).toBe(true);
-    expect(metrics.points.some((p) => p.phase === 'skills')).toBe(true);
-    expect(metrics.evals.length).toBeGreaterThanOrEqual(2);
-    expect(metrics.best.knowledge).toBeDefined();
-    // Phase 2 started from phase 1's best checkpoint.
-    const log = core.jobs.log(job.id).map((l) => l.message);
-    expect(log.some((l) => l.includes(`Starting the skills phase from ${metrics.best.knowledge}`))).toBe(true);
-  });
+      const metrics = await conn.api.call('training.metrics', { jobId: job.id });
+      expect(metrics.points.some((p) => p.phase === 'knowledge')).toBe(true);
+      expect(metrics.points.some((p) => p.phase === 'skills')).toBe(true);
+      expect(metrics.evals.length).toBeGreaterThanOrEqual(2);
+      expect(metrics.best.knowledge).toBeDefined();
+      // Phase 2 started from phase 1's best checkpoint.
+      const log = core.jobs.log(job.id).map((l) => l.message);
+      expect(log.some((l) => l.includes(`Starting the skills phase from ${metrics.best.knowledge}`))).toBe(true);
+    },
+  );
 
   it('fails with MODEL_NOT_FOUND for a base model that does not exist', async () => {
     const job = await conn.api.call('training.start', {

@@ -140,8 +140,14 @@ export class Router {
     };
     Promise.resolve()
       .then(() => handler(params.data, ctx))
+      .then((value) => {
+        // The client cancelled: whatever the handler made of that (some finish anyway), the
+        // answer is CANCELLED, so an aborted call never looks like a success.
+        if (ac.signal.aborted) throw new AppError('CANCELLED', 'Cancelled by the client');
+        send({ t: 'result', id: msg.id, ok: true, value: msg.t === 'open' ? null : (value ?? null) });
+      })
       .then(
-        (value) => send({ t: 'result', id: msg.id, ok: true, value: msg.t === 'open' ? null : (value ?? null) }),
+        () => undefined,
         (err: unknown) => {
           const info = toErrorInfo(err);
           if (info.code === 'INTERNAL') console.error(`[router] ${name} failed:`, err);
