@@ -68,6 +68,10 @@ async function main(): Promise<void> {
       sqliteBinding,
       access: 'owner',
       what: 'LabForge desktop',
+      pickFile: async ({ title }) => {
+        const r = await dialog.showOpenDialog({ title, properties: ['openFile', 'dontAddToRecent'] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
     });
   } catch (err) {
     const e = err as { message?: string; hint?: string };

@@ -11,6 +11,7 @@ export const errorCodes = [
   'UNAUTHORIZED',
   'FORBIDDEN',
   'INTERNAL',
+  'UNSUPPORTED',
   'DATABASE_INVALID',
   'DATABASE_TOO_NEW',
   'DATA_DIR_NOT_WRITABLE',

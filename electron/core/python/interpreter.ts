@@ -12,9 +12,14 @@ export const MIN_PYTHON: [number, number] = [3, 10];
 
 const PROBE = 'import sys, json; print(json.dumps({"v": list(sys.version_info[:3]), "exe": sys.executable}))';
 
-/** Runs `cmd` as Python and reads its version; null when it is not a working interpreter. */
-export async function probePython(cmd: string, signal?: AbortSignal): Promise<Interpreter | null> {
-  const [exe, ...pre] = cmd.split(' ');
+/**
+ * Runs an interpreter and reads its version; null when it is not a working one. A string is one
+ * executable path, never split (a path may contain spaces, and a caller's value must not smuggle
+ * in arguments); an array is our own candidate command such as `['py', '-3']`.
+ */
+export async function probePython(cmd: string | readonly string[], signal?: AbortSignal): Promise<Interpreter | null> {
+  const [exe, ...pre] = typeof cmd === 'string' ? [cmd] : cmd;
+  if (!exe) return null;
   try {
     const { stdout } = await run(exe!, [...pre, '-c', PROBE], { timeout: 15_000, signal, windowsHide: true });
     const j = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { v: [number, number, number]; exe: string };
@@ -49,7 +54,7 @@ export async function findSystemPython(
 ): Promise<{ found: Interpreter | null; tooOld: Interpreter[] }> {
   const tooOld: Interpreter[] = [];
   for (const c of candidates) {
-    const i = await probePython(c, signal);
+    const i = await probePython(c.split(' '), signal); // our own list: `py -3` is a command with an argument
     if (!i) continue;
     if (isSupported(i)) return { found: i, tooOld };
     tooOld.push(i);

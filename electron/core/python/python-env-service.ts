@@ -13,6 +13,7 @@ import { PipProgress, requirementCount } from './pip-progress.js';
 import { lockWithoutTorch, pinnedTorch, torchPlan } from './torch-plan.js';
 
 const KV_PATH = 'python.path';
+const KV_TRUSTED = 'python.trusted';
 const VERIFY =
   'import json, torch, transformers, peft, safetensors, sentencepiece; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available()}))';
 
@@ -37,6 +38,44 @@ export class PythonEnvService {
     } = {},
   ) {
     this.managedVenv = path.join(dataDir, 'python');
+  }
+
+  /**
+   * Interpreters the core may run on a window's or browser's request: the ones it finds itself,
+   * its own environments, the adopted one, and those the user picked in a native dialog (`trust`).
+   */
+  async trustedInterpreters(signal?: AbortSignal): Promise<string[]> {
+    // Cheap on purpose (it guards every request that names an interpreter): no package checks,
+    // and the system search is remembered for a minute.
+    if (!this.systemSearch || Date.now() - this.systemSearch.at > 60_000) {
+      this.systemSearch = {
+        at: Date.now(),
+        found: findSystemPython(this.opts.candidates ?? defaultCandidates(), signal),
+      };
+    }
+    const { found } = await this.systemSearch.found;
+    const picked = this.kv.get<string[]>(KV_TRUSTED) ?? [];
+    const nativeDir = this.opts.nativeDir ?? findNativeDir();
+    return [
+      found?.path,
+      process.env.LABFORGE_PYTHON,
+      this.configuredPython(),
+      venvPython(this.managedVenv),
+      venvPython(path.join(nativeDir, '.venv')),
+      ...picked,
+    ].filter((p): p is string => typeof p === 'string' && p !== '');
+  }
+
+  private systemSearch: { at: number; found: ReturnType<typeof findSystemPython> } | null = null;
+
+  /** Adds an interpreter the user picked in the desktop app's file dialog, once it proves to be Python. */
+  async trust(file: string, signal?: AbortSignal): Promise<void> {
+    const i = await probePython(file, signal);
+    if (!i)
+      throw new AppError('PYTHON_MISSING', `${file} is not a working Python interpreter.`, { hint: installAdvice() });
+    const picked = new Set(this.kv.get<string[]>(KV_TRUSTED) ?? []);
+    picked.add(file);
+    this.kv.set(KV_TRUSTED, [...picked]);
   }
 
   /** The interpreter the user adopted, if any (else the trainer falls back to the managed venv). */
@@ -162,9 +201,9 @@ export class PythonEnvService {
 
     ctx.report({ stage: 'create venv', fraction: 0.03 });
     await fs.rm(venv, { recursive: true, force: true });
-    const [exe, ...pre] = (ctx.params.python ?? base.path).split(' ');
+    // base.path is the interpreter's own sys.executable: one path, never split on spaces.
     try {
-      await runLines(exe!, [...pre, '-m', 'venv', venv], { onLine: (l) => ctx.log(l, 'debug'), signal });
+      await runLines(base.path, ['-m', 'venv', venv], { onLine: (l) => ctx.log(l, 'debug'), signal });
     } catch (err) {
       const tail = err instanceof CommandFailed ? err.tail : [];
       const ensurepip = tail.some((l) => /ensurepip|python3-venv/.test(l));

@@ -35,6 +35,13 @@ export const pythonContract = {
    * and adopts an environment the user already has.
    */
   'python.setup': rpc(pythonSetupParamsSchema, jobInfoSchema),
+  /**
+   * Desktop app only: opens the native file dialog to choose a Python interpreter, verifies that it
+   * is one, and trusts it for `python`/`existingPython` parameters from now on (a window or a
+   * browser may otherwise name only interpreters LabForge found itself). `picked` is null when the
+   * dialog was dismissed; UNSUPPORTED in the browser UI.
+   */
+  'python.pick': rpc(z.object({}), z.object({ picked: z.string().nullable() })),
   /** The trainer environment changed (set up, adopted or found broken). */
   'python.changed': event(pythonStatusSchema),
 } as const;

@@ -18,7 +18,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
-import { api } from '../../api/connection';
+import { api, connection } from '../../api/connection';
 import { JobActions } from '../../components/JobActions';
 import { JobProgress } from '../../components/JobProgress';
 import { useStore } from '../../store';
@@ -221,12 +221,27 @@ export function PythonEnvCard() {
         <Group align="flex-end" gap="sm" mt="md" wrap="nowrap">
           <TextInput
             label="Python interpreter of an existing environment"
-            description="Its packages are checked (torch, transformers, peft, safetensors, sentencepiece) before it is used."
+            description="Its packages are checked (torch, transformers, peft, safetensors, sentencepiece) before it is used. For safety a window may name only an interpreter LabForge found or one chosen with “Choose…”; any other works from a terminal (--python)."
             placeholder="/home/me/venvs/train/bin/python"
             value={existing}
             onChange={(e) => setExisting(e.currentTarget.value)}
             style={{ flex: 1 }}
           />
+          {connection.transport === 'ipc' && (
+            <Button
+              variant="default"
+              onClick={() =>
+                void api
+                  .call('python.pick', {})
+                  .then((r) => r.picked && setExisting(r.picked))
+                  .catch((err: AppError) =>
+                    notifications.show({ color: 'red', title: 'Not a Python interpreter', message: err.message }),
+                  )
+              }
+            >
+              Choose…
+            </Button>
+          )}
           <Button
             variant="light"
             onClick={() => void start({ existingPython: existing.trim() })}
