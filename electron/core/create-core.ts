@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { jobParams, type AppInfo, type PythonStatus } from '../shared/contract/index.js';
 import { AppError } from '../shared/errors.js';
@@ -18,7 +19,6 @@ import { chatHandlers } from './chat/chat-handlers.js';
 import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
-import { Teachers } from './teacher/create-teacher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
 import { evalJob, type EvalDeps } from './eval/eval-job.js';
@@ -34,8 +34,18 @@ import { TaxonomyService } from './taxonomy/taxonomy-service.js';
 import { inspectGguf } from './models/gguf-file.js';
 import { sdgHandlers } from './sdg/sdg-handlers.js';
 import { SdgService, type TeacherFactory } from './sdg/sdg-service.js';
+import { Teachers } from './teacher/create-teacher.js';
 import { readAppVersion } from './util/app-version.js';
 import { ensureWritableDir } from './util/fs.js';
+import { acquireDataDir, describeOwner } from './store/data-dir-lock.js';
+import { checkExecutableParams, ExecutableGuard } from './python/executable-guard.js';
+
+/** One GPU lock file per machine (all users: it is created readable by all). `LABFORGE_GPU_LOCK=none` turns it off. */
+function defaultGpuLockFile(): string | null {
+  const env = process.env.LABFORGE_GPU_LOCK;
+  if (env === 'none') return null;
+  return env || path.join(os.tmpdir(), 'labforge-gpu.lock');
+}
 
 export interface CoreOptions {
   dataDir: string;
@@ -45,6 +55,18 @@ export interface CoreOptions {
   pythonCandidates?: string[];
   /** Hardware detection (tests put a fake nvidia-smi on its PATH, shorten deadlines). */
   hardware?: HardwareServiceOptions;
+  /**
+   * `owner` (the desktop app, `labforge serve`): this process must own the data folder, else
+   * DATA_DIR_LOCKED. `auto` (the CLI): own it when free, otherwise read beside the live owner
+   * (jobs are listed, none start). Default `auto`.
+   */
+  access?: 'owner' | 'auto';
+  /** Names this process in the lock file (`labforge serve`, `LabForge desktop`, ...). */
+  what?: string;
+  /** The machine-wide GPU lock file; null = only this process's queue. Default: `LABFORGE_GPU_LOCK` or the temp dir. */
+  gpuLockFile?: string | null;
+  /** The desktop app's native "open file" dialog (`python.pick`); absent in the browser UI and the CLI. */
+  pickFile?: (o: { title: string }) => Promise<string | null>;
   /** better-sqlite3's binary for this runtime (`pickSqliteBinding`); null/omitted = the default (Node's). */
   sqliteBinding?: string | null;
   /** The model host child process (tests pass `{ threads: 1 }`). */
@@ -57,6 +79,8 @@ export interface CoreOptions {
 
 export interface Core extends AsyncDisposable {
   readonly dataDir: string;
+  /** Whether this process owns the data folder, or reads beside the live owner it names. */
+  readonly access: { role: 'owner' } | { role: 'reader'; owner: string };
   readonly db: Db;
   readonly bus: EventBus;
   readonly jobs: JobManager;
@@ -88,11 +112,26 @@ export const APP_VERSION: string = readAppVersion();
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const dataDir = path.resolve(opts.dataDir);
   await ensureWritableDir(dataDir);
-  const { db, version } = openDatabase(path.join(dataDir, 'labforge.db'), { nativeBinding: opts.sqliteBinding });
+  const access = acquireDataDir(dataDir, opts.what ?? `labforge ${process.argv[2] ?? ''}`.trim());
+  if (access.role === 'reader' && opts.access === 'owner') {
+    throw new AppError('DATA_DIR_LOCKED', `The data folder ${dataDir} is in use by ${describeOwner(access.owner)}.`, {
+      hint: 'Use that LabForge, stop it first, or pick another --data-dir.',
+      details: { owner: access.owner },
+    });
+  }
+  const readOnlyBeside = access.role === 'reader' ? describeOwner(access.owner) : null;
+  let db: Db;
+  let version: number;
+  try {
+    ({ db, version } = openDatabase(path.join(dataDir, 'labforge.db'), { nativeBinding: opts.sqliteBinding }));
+  } catch (err) {
+    access.release();
+    throw err;
+  }
   const bus = new EventBus();
   const kv = new KvStore(db);
-  const gpuLock = new GpuLock();
-  const jobs = new JobManager(db, bus, gpuLock);
+  const gpuLock = new GpuLock(opts.gpuLockFile === undefined ? defaultGpuLockFile() : opts.gpuLockFile);
+  const jobs = new JobManager(db, bus, gpuLock, readOnlyBeside);
   const hardware = new HardwareService(dataDir, kv, bus, {
     trainerStatus: (signal): Promise<PythonStatus> => python.status(signal),
     ...opts.hardware,
@@ -105,6 +144,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     driverCuda: () => hardware.last()?.gpus.find((g) => g.cudaVersion)?.cudaVersion ?? null,
   });
   jobs.register(python.setupJob);
+  const executables = new ExecutableGuard((signal?: AbortSignal) => python.trustedInterpreters(signal));
 
   const taxonomy = new TaxonomyService(dataDir, kv, bus);
   const models = new ModelLibrary(db, bus, path.join(dataDir, 'models'));
@@ -124,7 +164,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.onDidChangeJob((job) => void downloads.onJobChanged(job));
   const modelHost = new ModelHost(opts.modelHost ?? {});
   const conversations = new ConversationStore(db);
-  conversations.markInterrupted();
+  if (!readOnlyBeside) conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
   const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
   const teachers = new Teachers({ host: modelHost, models, store: kv });
@@ -200,7 +240,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'jobs.cancel': (p) => jobs.cancel(p.id),
     'jobs.resume': (p) => jobs.resume(p.id),
     'jobs.log': (p) => jobs.log(p.id, p.afterSeq, p.limit),
-    'jobs.start': (p) => jobs.start(p.kind, p.params),
+    'jobs.start': async (p, ctx) => {
+      await checkExecutableParams(executables, p.params, ctx.transport);
+      return jobs.start(p.kind, p.params);
+    },
     'system.scan': () => jobs.start(hardware.scanJob.kind, {}),
     'system.hardware': () => hardware.last(),
     'system.benchmarkDisk': (p) => jobs.start('system.benchmarkDisk', p),
@@ -209,9 +252,28 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'hardware.gpuStats': () => hardware.gpuStats(),
     'hardware.fit': (p) => fit.fit(p),
     'python.status': (_p, ctx) => python.status(ctx.signal),
-    'python.setup': (p) => jobs.start('python.setup', p),
-    'export.gguf': (p) => jobs.start('export.gguf', p),
-    'training.start': (p) => jobs.start('training.run', p),
+    'python.setup': async (p, ctx) => {
+      await checkExecutableParams(executables, p, ctx.transport);
+      return jobs.start('python.setup', p);
+    },
+    'python.pick': async (_p, ctx) => {
+      if (!opts.pickFile) {
+        throw new AppError('UNSUPPORTED', 'Choosing a file needs the desktop app.', {
+          hint: 'Use an interpreter LabForge found, or `labforge train --python PATH` in a terminal.',
+        });
+      }
+      const picked = await opts.pickFile({ title: 'Choose a Python interpreter (3.10 or newer)' });
+      if (picked) await python.trust(picked, ctx.signal);
+      return { picked };
+    },
+    'export.gguf': async (p, ctx) => {
+      await checkExecutableParams(executables, p, ctx.transport);
+      return jobs.start('export.gguf', p);
+    },
+    'training.start': async (p, ctx) => {
+      await checkExecutableParams(executables, p, ctx.transport);
+      return jobs.start('training.run', p);
+    },
     'training.metrics': (p) => {
       const job = jobs.get(p.jobId);
       const params = jobParams('training.run', job);
@@ -221,8 +283,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...taxonomyHandlers(taxonomy),
     ...sdgHandlers(sdg, jobs),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
-    ...evalHandlers(evalStore, jobs),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),
+    ...evalHandlers(evalStore, jobs),
   };
   const router = new Router(handlers, bus);
 
@@ -235,9 +297,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     await jobs.dispose();
     bus.dispose();
     db.close();
+    access.release();
   };
   return {
     dataDir,
+    access: readOnlyBeside ? { role: 'reader', owner: readOnlyBeside } : { role: 'owner' },
     db,
     bus,
     jobs,
