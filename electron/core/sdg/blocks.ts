@@ -53,7 +53,8 @@ function messages(b: LlmBlock, row: Row, ctx: BlockContext): TeacherMessage[] {
  * the validated value and checks it again on resume, so the same schema must accept it.
  */
 function outputSchemas(b: BlockOf<'generate'>, numSamples: number) {
-  const props = Object.fromEntries(b.output.fields.map((f) => [f, { type: 'string' }]));
+  const str = b.output.max_chars ? { type: 'string', maxLength: b.output.max_chars } : { type: 'string' };
+  const props = Object.fromEntries(b.output.fields.map((f) => [f, str]));
   const item = { type: 'object', properties: props, required: b.output.fields, additionalProperties: false };
   const zItem = z.object(Object.fromEntries(b.output.fields.map((f) => [f, z.string()])));
   if (!b.output.list) return { json: item, zod: z.union([zItem, z.object({ items: z.array(zItem) })]) };

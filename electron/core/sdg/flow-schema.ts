@@ -62,6 +62,8 @@ export const generateBlockSchema = z.strictObject({
     fields: z.array(column).min(1),
     /** The reply is a list of items (`{"items": [...]}`) instead of one item. */
     list: z.boolean().default(false),
+    /** The longest a field may be (`maxLength` in the JSON schema: a grammar stops small local models there). */
+    max_chars: z.number().int().min(1).max(100000).optional(),
   }),
 });
 
