@@ -85,7 +85,9 @@ export function builtinFlowsDir(env: NodeJS.ProcessEnv = process.env): string {
     dir = parent;
   }
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources && existsSync(path.join(resources, 'flows'))) return path.join(resources, 'flows');
+  // electron-builder copies resources/ to <resourcesPath>/resources.
+  for (const dir of resources ? [path.join(resources, 'resources', 'flows'), path.join(resources, 'flows')] : [])
+    if (existsSync(path.join(dir, 'simple-knowledge.yaml'))) return dir;
   throw new AppError('NOT_FOUND', 'The built-in SDG flows (resources/flows) are missing from this installation.', {
     hint: 'Reinstall LabForge, or set LABFORGE_FLOWS_DIR to a folder of flow YAML files.',
   });
