@@ -53,6 +53,11 @@ export interface TinyGgufOptions {
   layers?: number;
   embd?: number;
   name?: string;
+  /** Feed-forward width and heads (the script's defaults when absent: 128, 4). */
+  ff?: number;
+  heads?: number;
+  /** Weight matrices in f16 (benchmarks of a bigger model); default f32. */
+  dtype?: 'f32' | 'f16';
 }
 
 /**
@@ -71,6 +76,10 @@ export async function tinyGguf(opts: TinyGgufOptions = {}): Promise<string> {
     String(opts.embd ?? 64),
     '--name',
     opts.name ?? 'tiny-chat',
+    // Only when set, so the cache keys of existing callers stay as they were.
+    ...(opts.ff === undefined ? [] : ['--ff', String(opts.ff)]),
+    ...(opts.heads === undefined ? [] : ['--heads', String(opts.heads)]),
+    ...(opts.dtype === undefined ? [] : ['--dtype', opts.dtype]),
   ];
   const key = createHash('sha256').update(readFileSync(SCRIPT)).update(args.join(' ')).digest('hex').slice(0, 16);
   const out = path.join(cacheDir(), `tiny-chat-${key}.gguf`);
