@@ -36,7 +36,7 @@ import { sdgHandlers } from './sdg/sdg-handlers.js';
 import { SdgService, type TeacherFactory } from './sdg/sdg-service.js';
 import { Teachers } from './teacher/create-teacher.js';
 import { readAppVersion } from './util/app-version.js';
-import { ensureWritableDir } from './util/fs.js';
+import { cleanDebris, ensureWritableDir } from './util/fs.js';
 import { acquireDataDir, describeOwner } from './store/data-dir-lock.js';
 import { checkExecutableParams, ExecutableGuard } from './python/executable-guard.js';
 
@@ -111,7 +111,7 @@ export const APP_VERSION: string = readAppVersion();
 /** The composition root: every service, wired by hand. Electron, `labforge serve`, the CLI and tests all start here. */
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const dataDir = path.resolve(opts.dataDir);
-  await ensureWritableDir(dataDir);
+  await ensureWritableDir(dataDir, 0o700);
   const access = acquireDataDir(dataDir, opts.what ?? `labforge ${process.argv[2] ?? ''}`.trim());
   if (access.role === 'reader' && opts.access === 'owner') {
     throw new AppError('DATA_DIR_LOCKED', `The data folder ${dataDir} is in use by ${describeOwner(access.owner)}.`, {
@@ -120,6 +120,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     });
   }
   const readOnlyBeside = access.role === 'reader' ? describeOwner(access.owner) : null;
+  // Only the owner clears what a crash left: a reader's owner may be writing those files right now.
+  if (!readOnlyBeside) await cleanDebris(dataDir);
   let db: Db;
   let version: number;
   try {

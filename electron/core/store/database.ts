@@ -67,6 +67,8 @@ export function openDatabase(file: string, opts: { nativeBinding?: string | null
       );
     }
     db.pragma('journal_mode = WAL');
+    // A finished job must survive a power cut, not only a crash: sync on every commit.
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     for (let v = version; v < LATEST_SCHEMA_VERSION; v++) {
