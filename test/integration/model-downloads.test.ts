@@ -156,6 +156,9 @@ describe('model downloads from a local hub', () => {
       code: 'NOT_FOUND',
       message: 'No repository org/nope on the hub',
     });
+    expect((await pull({ repo: 'org/tiny-GGUF', files: ['../../escape.gguf'] })).error).toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
     expect((await pull({ repo: 'org/tiny-GGUF', files: ['x.gguf'] })).error).toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringContaining('has no file x.gguf'),

@@ -97,6 +97,7 @@ export class ModelDownloads {
 
   private async run(ctx: JobContext<ModelDownloadParams>): Promise<ModelDownloadResult> {
     const p = ctx.params;
+    for (const f of p.files) assertSafeName(f, p.repo);
     const hub = this.hub();
     const cache = this.o.hfCache();
     ctx.report({ stage: 'Asking the hub', fraction: null });
@@ -110,6 +111,7 @@ export class ModelDownloads {
       ctx.log(`The hub is unreachable; using ${p.repo} from the Hugging Face cache`, 'warn');
       planned = offline;
     }
+    for (const f of planned) assertSafeName(f.meta.file, p.repo);
     const commit = planned.find((f) => f.meta.commit)?.meta.commit ?? null;
     for (const f of planned) {
       const c = await cachedFile(
@@ -404,5 +406,12 @@ const f0sha = (planned: Planned[]): string | null => {
   const blob = planned[0]?.cached?.blob ?? '';
   return planned[0]?.meta.sha256 ?? (/^[0-9a-f]{64}$/.test(blob) ? blob : null);
 };
+
+/** A file name from the request or the hub's listing never leaves the download folder. */
+function assertSafeName(file: string, repo: string): void {
+  const parts = file.split('/');
+  if (path.isAbsolute(file) || file.includes('\\') || parts.some((x) => x === '..' || x === '' || x === '.'))
+    throw new AppError('INVALID_REQUEST', `Unsafe file name "${file}" for ${repo}`, { details: { file } });
+}
 
 const gb = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
