@@ -199,6 +199,8 @@ export const PYYAML_SCHEMA: ParseOptions & DocumentOptions & SchemaOptions = {
  */
 export function flowQuestionMarks(text: string): number[] {
   const out: number[] = [];
+  // Only files with a flow collection (a value or item starting with [ or {) need the token walk.
+  if (!text.includes('?') || !/(^|[:-]|,)[ \t]*[[{]/m.test(text)) return out;
   const walk = (node: unknown, inFlow: boolean): void => {
     if (Array.isArray(node)) {
       for (const n of node) walk(n, inFlow);

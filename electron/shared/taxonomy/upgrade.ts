@@ -95,18 +95,17 @@ const lineOfVersion = (text: string): number => {
 
 /**
  * The note on a skill written for an older schema version: what ilab makes of it now, and what
- * upgrading to version 3 takes (measured by validating the upgraded text).
+ * upgrading to version 3 takes.
  */
 export function oldVersionFinding(
   text: string,
   file: string,
   rules: VersionRules,
   hadVersion: boolean,
-  validate: (text: string, file: string) => ValidationResult,
-  blocks: (f: Finding) => boolean,
+  /** What would still refuse the file under version 3 once the upgrade has repaired the layout. */
+  left: Finding[],
+  repairsLayout: boolean,
 ): Finding {
-  const up = upgradeQna(text, file);
-  const left = validate(up.text, file).findings.filter(blocks);
   const todo: string[] = [];
   const counted = new Set<Finding>();
   const take = (pick: (f: Finding) => boolean): Finding[] => {
@@ -139,6 +138,6 @@ export function oldVersionFinding(
     column: 1,
     severity: 'warning',
     rule: 'schema.old-version',
-    message: `${what} Version 3 is current: "Upgrade to version 3" sets "version: 3"${up.changes.length > 1 ? ' and repairs the layout' : ''}; ${todo.length ? `then it needs ${todo.join(', ')}.` : 'nothing else is needed.'}`,
+    message: `${what} Version 3 is current: "Upgrade to version 3" sets "version: 3"${repairsLayout ? ' and repairs the layout' : ''}; ${todo.length ? `then it needs ${todo.join(', ')}.` : 'nothing else is needed.'}`,
   };
 }

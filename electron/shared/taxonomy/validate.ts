@@ -188,17 +188,17 @@ export function validateQna(text: string, file: string): ValidationResult {
   } else if (kind === 'knowledge') rules = checkKnowledge(checker, data);
   else rules = checkSkill(checker, data, kind);
   own.push(...checker.findings);
-  if (rules && !rules.refused && rules.version < CURRENT_VERSION && rules.version >= 1)
-    findings.push(
-      oldVersionFinding(
-        text,
-        file,
-        rules,
-        (data as Record<string, unknown>).version !== undefined,
-        validateQna,
-        blocksIlab,
-      ),
-    );
+  if (rules && !rules.refused && rules.version < CURRENT_VERSION && rules.version >= 1) {
+    // What version 3 would still refuse after the upgrade (which repairs the fixable lint): its
+    // schema rules on the same data, and the lint problems that cannot be repaired.
+    const v3 = new SchemaChecker(doc, lc, file);
+    checkSkill(v3, { ...(data as Record<string, unknown>), version: CURRENT_VERSION }, kind);
+    const lint = [...findings, ...own].filter((f) => isLintRule(f.rule));
+    const left = [...v3.findings, ...lint.filter((f) => !f.fixable)].filter(blocksIlab);
+    const hadVersion = (data as Record<string, unknown>).version !== undefined;
+    const repairs = lint.some((f) => f.fixable) || parsed.compat.length > 0;
+    findings.push(oldVersionFinding(text, file, rules, hadVersion, left, repairs));
+  }
 
   const seedsNode = isMap(doc.contents) ? doc.get('seed_examples', true) : undefined;
   const seedLines =
