@@ -14,6 +14,13 @@ from .runtime import _DTYPES, DistInfo
 ALL_LINEAR = "all-linear"
 
 
+def flash_attention_available(device: torch.device) -> bool:
+    """flash-attn installed for a CUDA device (not in LabForge's lock: a user may add it)."""
+    import importlib.util
+
+    return device.type == "cuda" and importlib.util.find_spec("flash_attn") is not None
+
+
 def lora_targets(cfg: TrainConfig) -> list[str] | str:
     """The module names LoRA adapts; ``["all-linear"]`` is PEFT's every-linear-layer shortcut."""
     t = list(cfg.lora.target_modules)
@@ -56,7 +63,12 @@ def load_model(
         # LoRA: frozen base in the compute dtype; full and OSFT (which trains a subspace of the
         # base weights themselves): fp32 master weights + autocast.
         dtype = compute if cfg.method == "lora" else torch.float32
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, use_safetensors=True).to(device)
+        extra: dict[str, Any] = {}
+        if flash_attention_available(device) and dtype != torch.float32:
+            extra["attn_implementation"] = "flash_attention_2"  # varlen: padding-free packed rows
+        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, use_safetensors=True, **extra).to(
+            device
+        )
     model.config.use_cache = False
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})

@@ -5,6 +5,7 @@ Our own PyTorch loop (no HF Trainer): LoRA / QLoRA / full, DDP / FSDP.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,9 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         model = load_model(cfg, device, precision, resume, init)
         trainable, total = count_params(model)
-        batch_mode = choose_batch_mode(model, device, len(tok))
-        if batch_mode != "packed":
-            self.em.log(
-                "info",
-                f"batches: {batch_mode} (this model does not keep packed samples apart by position ids)",
-            )
+        batch_mode = os.environ.get("LABFORGE_BATCH_MODE") or choose_batch_mode(model, device, len(tok))
+        if batch_mode == "padded":
+            self.em.log("info", "batches: padded micro-batches of similar lengths (no varlen attention)")
         model = wrap_distributed(model, cfg, dist, device)
         params = [p for p in model.parameters() if p.requires_grad]
         opt = make_optimizer(params, cfg, device)

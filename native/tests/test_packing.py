@@ -93,7 +93,8 @@ def test_block_diagonal_mask_and_mode_probe(model: Any) -> None:
         [0, 0, 1, 1, 1],
     ]
     assert packing_is_exact(model, torch.device("cpu"), 400)
-    assert choose_batch_mode(model, torch.device("cpu"), 400) == "packed"
+    # no varlen kernel on CPU: padded rows are faster than a dense block-diagonal mask
+    assert choose_batch_mode(model, torch.device("cpu"), 400) == "padded"
 
 
 def test_packed_plan_fills_token_budget() -> None:
