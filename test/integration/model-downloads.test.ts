@@ -41,6 +41,10 @@ describe('model downloads from a local hub', () => {
           'tiny.gguf': { data: gguf },
           'not-a-model.gguf': { data: randomBytesOf(200_000, 3) },
           'truncated.gguf': { data: gguf.subarray(0, Math.floor(gguf.length * 0.6)) },
+          // GGUF magic and version intact, the metadata count and first key garbage.
+          'corrupt-meta.gguf': {
+            data: Buffer.concat([gguf.subarray(0, 16), Buffer.alloc(64, 0xff), gguf.subarray(80)]),
+          },
           'README.md': { data: Buffer.from('# tiny') },
         },
       },
@@ -139,6 +143,7 @@ describe('model downloads from a local hub', () => {
       ['bad-sum.gguf', 'VALIDATION_FAILED', /failed its checksum/],
       ['not-a-model.gguf', 'MODEL_INVALID', /not-a-model\.gguf is not a usable GGUF/],
       ['truncated.gguf', 'MODEL_INVALID', /truncated/],
+      ['corrupt-meta.gguf', 'MODEL_INVALID', /corrupt-meta\.gguf is not a usable GGUF/],
     ];
     for (const [file, code, msg] of cases) {
       const repo = file === 'bad-sum.gguf' ? 'org/flaky' : 'org/tiny-GGUF';
@@ -148,7 +153,7 @@ describe('model downloads from a local hub', () => {
     }
     expect(core.models.list().length).toBe(before);
     const all = readdirSync(path.join(core.dataDir, 'models'), { recursive: true, encoding: 'utf8' });
-    expect(all.filter((f) => /bad-sum|not-a-model|truncated/.test(f))).toEqual([]);
+    expect(all.filter((f) => /bad-sum|not-a-model|truncated|corrupt-meta/.test(f))).toEqual([]);
   });
 
   it('answers a wrong repo or file with NOT_FOUND, a gated repo with a request for a token, a wrong token clearly', async () => {

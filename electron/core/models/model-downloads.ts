@@ -5,10 +5,11 @@ import { AppError } from '../../shared/errors.js';
 import { defineJob, type DefinedJobKind, type JobContext } from '../jobs/job-kind.js';
 import { downloadFile, partPathOf, removePartial, resumableBytes } from './file-download.js';
 import { inspectGguf } from './gguf-file.js';
-import { cachedCommit, cachedFile, type CachedFile } from './hf-cache.js';
+import { offlinePlan, planDownload, type Planned } from './download-plan.js';
+import { cachedCommit, cachedFile } from './hf-cache.js';
 import { inspectHfFolder } from './hf-folder.js';
 import { isUnreachable } from './http-request.js';
-import { HubClient, hubConfigFromEnv, type HubConfig, type HubFileMeta } from './hub-client.js';
+import { HubClient, hubConfigFromEnv, type HubConfig } from './hub-client.js';
 import type { ModelLibrary } from './model-library.js';
 
 export interface ModelDownloadsOptions {
@@ -25,14 +26,8 @@ export interface ModelDownloadsOptions {
   backoffMs?: number;
 }
 
-/** Weights of other frameworks, skipped when a repo also has safetensors. */
-const OTHER_WEIGHTS = /\.(bin|pt|pth|ckpt|pkl|h5|msgpack|onnx|ot|tflite|mlmodel|gguf)$|^(onnx|openvino|coreml)\//i;
+/** Room kept free beyond what the files need. */
 const MARGIN = 64 << 20;
-
-interface Planned {
-  meta: HubFileMeta;
-  cached: CachedFile | null;
-}
 
 const freeBytesOf = async (dir: string): Promise<number> => {
   const s = await statfs(dir);
@@ -103,10 +98,10 @@ export class ModelDownloads {
     ctx.report({ stage: 'Asking the hub', fraction: null });
     let planned: Planned[];
     try {
-      planned = await this.plan(hub, p, ctx.signal);
+      planned = await planDownload(hub, p, ctx.signal);
     } catch (err) {
       if (!isUnreachable(err)) throw err;
-      const offline = await this.offlinePlan(cache, p);
+      const offline = await offlinePlan(cache, p);
       if (!offline) throw err;
       ctx.log(`The hub is unreachable; using ${p.repo} from the Hugging Face cache`, 'warn');
       planned = offline;
@@ -334,71 +329,6 @@ export class ModelDownloads {
       source,
       roles: p.roles,
     });
-  }
-
-  private async plan(hub: HubClient, p: ModelDownloadParams, signal: AbortSignal): Promise<Planned[]> {
-    if (p.files.length > 0) {
-      const metas = [];
-      for (const f of p.files) metas.push(await hub.fileMeta(p.repo, p.revision, f, signal));
-      return metas.map((meta) => ({ meta, cached: null }));
-    }
-    const all = await hub.listFiles(p.repo, p.revision, signal);
-    const names = all.map((e) => e.path);
-    const hasSafetensors = names.some((n) => n.endsWith('.safetensors'));
-    if (!hasSafetensors) {
-      const ggufs = names.filter((n) => n.endsWith('.gguf'));
-      if (ggufs.length > 0)
-        throw new AppError('INVALID_REQUEST', `${p.repo} is a repo of GGUF files: name the one you want`, {
-          hint: `For example: labforge models pull ${p.repo} ${ggufs[0]}`,
-          details: { files: ggufs },
-        });
-      if (names.some((n) => /\.(bin|pt|pth)$/.test(n)))
-        throw new AppError(
-          'MODEL_INVALID',
-          `${p.repo} has only PyTorch .bin pickles, which can run code when loaded; LabForge downloads safetensors weights`,
-          {
-            details: { files: names },
-          },
-        );
-      throw new AppError('MODEL_INVALID', `${p.repo} has no model weights (no .safetensors or .gguf files)`, {
-        details: { files: names },
-      });
-    }
-    const wanted = all.filter((e) => !OTHER_WEIGHTS.test(e.path) && e.path !== '.gitattributes');
-    const first = await hub.fileMeta(
-      p.repo,
-      p.revision,
-      wanted.find((e) => e.path === 'config.json')?.path ?? wanted[0]!.path,
-      signal,
-    );
-    const rev = first.commit ?? p.revision;
-    return wanted.map((e) => ({
-      meta:
-        e.path === first.file
-          ? first
-          : {
-              file: e.path,
-              size: e.lfs?.size ?? e.size ?? 0,
-              sha256: e.lfs?.oid ?? null,
-              etag: e.lfs?.oid ?? e.oid ?? null,
-              commit: first.commit,
-              url: hub.resolveUrl(p.repo, rev, e.path),
-            },
-      cached: null,
-    }));
-  }
-
-  /** Without the hub: the requested files (or the whole snapshot) when the cache has them all. */
-  private async offlinePlan(cache: string, p: ModelDownloadParams): Promise<Planned[] | null> {
-    const commit = await cachedCommit(cache, p.repo, p.revision);
-    if (!commit || p.files.length === 0) return null;
-    const out: Planned[] = [];
-    for (const file of p.files) {
-      const c = await cachedFile(cache, p.repo, commit, file);
-      if (!c) return null;
-      out.push({ meta: { file, size: c.sizeBytes, sha256: null, etag: c.blob, commit, url: '' }, cached: c });
-    }
-    return out;
   }
 }
 
