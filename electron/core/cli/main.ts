@@ -82,7 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(args as never, io);
+    return await cmd.run(args, io);
   } catch (err) {
     const e = toErrorInfo(err);
     if (args.values.json) io.out(JSON.stringify({ error: e }));

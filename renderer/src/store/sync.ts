@@ -11,8 +11,11 @@ export function startSync(): () => void {
     void s().loadJobs();
     void s().loadModels();
     void s().loadHardware();
+    void s().loadChatHost();
+    void s().loadEndpointStatus();
     s().reloadTraining();
     s().reloadSdg();
+    if (s().chatOpened) void s().openChat();
   };
   const offs = [
     api.on('jobs.changed', (job) => s().applyJobChanged(job)),
@@ -23,6 +26,9 @@ export function startSync(): () => void {
     api.on('sdg.progress', (e) => s().applySdgProgress(e)),
     api.on('sdg.sampled', (e) => s().applySdgSampled(e)),
     api.on('python.changed', (status) => s().applyPythonChanged(status)),
+    api.on('chat.hostChanged', (host) => s().applyHostChanged(host)),
+    api.on('chat.changed', (e) => s().applyChatChanged(e)),
+    api.on('endpoint.changed', (status) => s().applyEndpointChanged(status)),
     connection.onState((state) => {
       s().setConnection(state);
       if (state === 'open') refetch();

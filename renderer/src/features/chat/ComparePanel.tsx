@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { GenerationStats, ModelInfo, Sampling } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
 import classes from './Chat.module.css';
-import { messageOf } from './chat-store';
+import { messageOf } from '../../components/message-of';
 import { Markdown } from './Markdown';
 import { statsLine } from './MessageView';
 

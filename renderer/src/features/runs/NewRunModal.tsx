@@ -29,6 +29,10 @@ import {
   type RunFormValues,
 } from './run-form';
 
+/** The fields typed in as plain text (free-form strings, parsed on submit). */
+type TextField =
+  'data' | 'baseModel' | 'epochs' | 'learningRate' | 'effectiveBatchSize' | 'maxBatchLen' | 'warmupSteps';
+
 const phaseText = {
   knowledge: 'Knowledge (phase 1: facts from your documents)',
   skills: 'Skills (phase 2: how to answer, from phase 1’s best checkpoint)',
@@ -56,10 +60,10 @@ export function NewRunModal({
     setValues((v) => ({ ...v, [key]: value }));
     if (errors[key]) setErrors((e) => ({ ...e, [key]: undefined }));
   };
-  const text = (key: keyof RunFormValues) => ({
-    value: values[key] as string,
+  const text = (key: TextField) => ({
+    value: values[key],
     error: errors[key],
-    onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value as never),
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value),
   });
 
   const submit = async (e: FormEvent): Promise<void> => {

@@ -3,24 +3,12 @@ import { IconMessageQuestion } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import type { LoadedModelInfo } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
+import { useStore } from '../../store';
 import { messageOf } from './taxonomy-store';
 
-/** The chat model loaded now, if any (follows `chat.hostChanged`). */
+/** The chat model loaded now, if any (the chat slice follows `chat.hostChanged`). */
 function useLoadedModel(): LoadedModelInfo | null {
-  const [model, setModel] = useState<LoadedModelInfo | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .call('chat.status', {})
-      .then((s) => live && setModel(s.loaded[0] ?? null))
-      .catch(() => live && setModel(null));
-    const off = api.on('chat.hostChanged', (s) => setModel(s.loaded[0] ?? null));
-    return () => {
-      live = false;
-      off();
-    };
-  }, []);
-  return model;
+  return useStore((s) => s.chatHost?.loaded[0] ?? null);
 }
 
 /**
