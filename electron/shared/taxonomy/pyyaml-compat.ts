@@ -30,6 +30,13 @@ interface QuotedToken {
   source: string;
 }
 
+const isQuoted = (t: Record<string, unknown>): t is Record<string, unknown> & QuotedToken =>
+  typeof t.type === 'string' &&
+  QUOTED.has(t.type) &&
+  typeof t.offset === 'number' &&
+  typeof t.indent === 'number' &&
+  typeof t.source === 'string';
+
 function quotedTokens(node: unknown, out: QuotedToken[], inFlow = false): void {
   if (Array.isArray(node)) {
     for (const n of node) quotedTokens(n, out, inFlow);
@@ -37,7 +44,7 @@ function quotedTokens(node: unknown, out: QuotedToken[], inFlow = false): void {
   }
   if (node === null || typeof node !== 'object') return;
   const t = node as Record<string, unknown>;
-  if (typeof t.type === 'string' && QUOTED.has(t.type) && !inFlow) out.push(t as unknown as QuotedToken);
+  if (isQuoted(t) && !inFlow) out.push(t);
   const flow = inFlow || t.type === 'flow-collection';
   for (const [k, v] of Object.entries(t)) if (k !== 'source' && typeof v === 'object') quotedTokens(v, out, flow);
 }

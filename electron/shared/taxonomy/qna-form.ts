@@ -163,10 +163,10 @@ function setStrList(doc: Document, parent: YAMLMap, key: string, values: string[
 export function applyForm(text: string, form: QnaForm): string {
   const before = readForm(text, form.kind);
   if (before && JSON.stringify(before) === JSON.stringify(form)) return text;
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseDocument<Node>(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error('The YAML has syntax errors; fix them in the YAML view first.');
-  if (!isMap(doc.contents)) doc.contents = new YAMLMap() as never;
-  const root = doc.contents as unknown as YAMLMap;
+  const root = isMap(doc.contents) ? doc.contents : new YAMLMap();
+  doc.contents = root;
   const v = root.get('version', true);
   if (!isScalar(v) || v.value !== form.version) root.set(doc.createNode('version'), new Scalar(form.version));
   if (form.kind === 'knowledge') {
