@@ -172,28 +172,49 @@ export class EndpointClient {
     return exp / 2 + Math.random() * (exp / 2);
   }
 
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    const s = AbortSignal.any([this.closed.signal, ...(signal ? [signal] : [])]);
-    if (s.aborted) return Promise.reject(cancelled(s));
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => (s.removeEventListener('abort', onAbort), resolve()), ms);
-      const onAbort = (): void => {
-        clearTimeout(t);
-        reject(cancelled(s));
-      };
-      s.addEventListener('abort', onAbort, { once: true });
-    });
+  private async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const link = this.link(signal);
+    try {
+      const s = link.signal;
+      if (s.aborted) throw cancelled(s);
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => (s.removeEventListener('abort', onAbort), resolve()), ms);
+        const onAbort = (): void => {
+          clearTimeout(t);
+          reject(cancelled(s));
+        };
+        s.addEventListener('abort', onAbort, { once: true });
+      });
+    } finally {
+      link.dispose();
+    }
+  }
+
+  /**
+   * The caller's signal or `dispose()`, whichever comes first. Hand-made rather than
+   * AbortSignal.any, whose listeners on the long-lived signal pile up over a run's thousands of calls.
+   */
+  private link(signal?: AbortSignal): { signal: AbortSignal; dispose(): void } {
+    const ac = new AbortController();
+    const sources = [this.closed.signal, ...(signal ? [signal] : [])];
+    const onAbort = (e: Event): void => ac.abort((e.target as AbortSignal).reason);
+    for (const s of sources) {
+      if (s.aborted) ac.abort(s.reason);
+      else s.addEventListener('abort', onAbort, { once: true });
+    }
+    return { signal: ac.signal, dispose: () => sources.forEach((s) => s.removeEventListener('abort', onAbort)) };
   }
 
   /** A request; a connection that cannot be made is an AppError at once (before any reply) or a retryable failure (mid-run). */
   async http(method: 'GET' | 'POST', url: string, body: unknown, signal?: AbortSignal): Promise<HttpReply> {
+    const link = this.link(signal);
     try {
       return await httpJson(url, {
         method,
         body,
         agent: this.agent,
         headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
-        signal: AbortSignal.any([this.closed.signal, ...(signal ? [signal] : [])]),
+        signal: link.signal,
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 5000,
         timeoutMs: this.opts.timeoutMs ?? 600_000,
       });
@@ -204,6 +225,8 @@ export class EndpointClient {
           details: { url: this.base, code: err.causeCode },
         });
       throw err;
+    } finally {
+      link.dispose();
     }
   }
 
