@@ -96,7 +96,7 @@ async function viaEndpoint(modelPath: string): Promise<Figures[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'labforge-bench-'));
   const core = await createCore({ dataDir: dir, modelHost: { threads: THREADS, sequences: 1 } });
   try {
-    const { url } = await core.endpoint.start({ port: 0, model: modelPath });
+    const { url } = await core.endpoint.start({ port: 0, model: modelPath, auth: 'none' });
     await core.chat.load(modelPath);
     const out: Figures[] = [];
     for (let i = 0; i < RUNS; i++) {

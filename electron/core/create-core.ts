@@ -23,6 +23,7 @@ import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
 import { evalJob, type EvalDeps } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
+import { HostAnswerSource } from './eval/host-answers.js';
 import { RunEvaluation } from './eval/run-evaluation.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
@@ -168,7 +169,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const conversations = new ConversationStore(db);
   if (!readOnlyBeside) conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
-  const endpoint = new EndpointService({ host: modelHost, library: models, chat, bus });
+  const endpoint = new EndpointService({
+    host: modelHost,
+    library: models,
+    chat,
+    bus,
+    keyFile: path.join(dataDir, 'endpoint-api-key'),
+  });
   const teachers = new Teachers({ host: modelHost, models, store: kv });
   const evalStore = new EvalStore(db);
   const evalDeps: EvalDeps = {
@@ -177,6 +184,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     configuredPython: () => python.configuredPython(),
     libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
     openJudge: (spec, model, signal) => teachers.create(spec, { model }, signal),
+    ggufSource: () => new HostAnswerSource(modelHost),
   };
   jobs.register(
     trainingRunJob({

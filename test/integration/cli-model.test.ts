@@ -41,8 +41,20 @@ describe('labforge chat and serve-model on a GGUF file', () => {
   it('serves the model on an OpenAI-compatible endpoint with an API key', async () => {
     const child = spawn(
       process.execPath,
-      [BIN, 'serve-model', gguf, '--port', '0', '--api-key', 'sekrit', '--threads', '1', '--data-dir', dir.path],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        BIN,
+        'serve-model',
+        gguf,
+        '--port',
+        '0',
+        '--api-key-env',
+        'SERVE_TEST_KEY',
+        '--threads',
+        '1',
+        '--data-dir',
+        dir.path,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SERVE_TEST_KEY: 'sekrit' } },
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -24,6 +24,8 @@ export interface OpenAiServerOptions {
   defaultModel?: string;
   port?: number;
   apiKey?: string;
+  /** Generations in flight (running or waiting for a sequence) before new ones get 429. Default 32. */
+  maxQueue?: number;
 }
 
 const MAX_BODY = 16 * 2 ** 20;
@@ -49,6 +51,7 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+  headers: Record<string, string> = {};
 }
 
 /**
@@ -178,6 +181,18 @@ export class OpenAiServer implements AsyncDisposable {
     kind: 'chat.completion' | 'text_completion',
     gen: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult>,
   ): Promise<void> {
+    const limit = this.opts.maxQueue ?? 32;
+    if (this.inflight.size >= limit) {
+      // Bounded: a client flooding the endpoint is told to come back, instead of queueing without end.
+      const busy = new HttpError(
+        429,
+        `The endpoint is busy (${limit} generations in flight); retry shortly.`,
+        'rate_limit_error',
+        'rate_limit_exceeded',
+      );
+      busy.headers['retry-after'] = '1';
+      throw busy;
+    }
     const ac = new AbortController();
     this.inflight.add(ac);
     res.on('close', () => {
@@ -281,6 +296,7 @@ export class OpenAiServer implements AsyncDisposable {
     }
     const status = err instanceof HttpError ? err.status : err instanceof AppError ? (STATUS[err.code] ?? 500) : 500;
     if (status === 500) console.error('[endpoint]', err);
+    if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     this.json(res, status, { error: openAiError(err) });
   }
 

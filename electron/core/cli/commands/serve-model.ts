@@ -15,9 +15,13 @@ export const serveModelCommand: Command = {
   name: 'serve-model',
   summary: 'Serve a model on an OpenAI-compatible endpoint at 127.0.0.1 (like `ilab model serve`)',
   usage:
-    'labforge serve-model MODEL [--port 8000] [--api-key KEY] [--threads N]   (MODEL: a library id or name, or a .gguf path)',
+    'labforge serve-model MODEL [--port 8000] [--api-key-env VAR | --no-auth] [--threads N]   (MODEL: a library id or name, or a .gguf path)\n' +
+    '  Requests need the key in VAR, or else the key kept in the data folder (generated and printed the first time).',
   options: {
     port: { type: 'string', short: 'p', default: '8000' },
+    'api-key-env': { type: 'string' },
+    'no-auth': { type: 'boolean', default: false },
+    /** Refused with a pointer to --api-key-env: a key on a command line is visible to every user (ps). */
     'api-key': { type: 'string' },
     threads: { type: 'string' },
   },
@@ -32,20 +36,38 @@ export const serveModelCommand: Command = {
       io.err(`labforge serve-model: --port must be a number from 0 to 65535 (got "${String(args.values.port)}")`);
       return 2;
     }
-    const apiKey = typeof args.values['api-key'] === 'string' ? args.values['api-key'] : process.env.LABFORGE_API_KEY;
+    if (args.values['api-key'] !== undefined) {
+      io.err(
+        'labforge serve-model: --api-key is not accepted (other users can read command lines). Put the key in an environment variable and pass --api-key-env VAR.',
+      );
+      return 2;
+    }
+    const keyEnv = args.values['api-key-env'];
+    let apiKey: string | undefined;
+    if (typeof keyEnv === 'string') {
+      apiKey = process.env[keyEnv];
+      if (!apiKey) {
+        io.err(`labforge serve-model: the environment variable ${keyEnv} (--api-key-env) is empty or not set.`);
+        return 2;
+      }
+    }
+    const auth = args.values['no-auth'] ? 'none' : 'key';
     // The endpoint lives in this process's core; the command drives it through the contract and
     // keeps the core until Ctrl+C.
     return withClient(
       args,
       async (api) => {
-        const status = await api.call('endpoint.start', { port, apiKey: apiKey || undefined, model });
+        const status = await api.call('endpoint.start', { port, apiKey, auth, model });
         // Load now, so the first request is fast and a bad model fails here.
         const loaded = await api.call('chat.load', { model });
         io.err(
           `Loaded ${loaded.name}: context ${loaded.contextSize}, ${loaded.gpuLayers}/${loaded.totalLayers} layers on ${loaded.gpu ?? 'CPU'}, ${loaded.threads} threads.`,
         );
         if (args.values.json) io.out(JSON.stringify(status));
-        else io.out(`Serving ${status.model} at ${status.url}${apiKey ? ' (API key required)' : ''}`);
+        else io.out(`Serving ${status.model} at ${status.url}${status.apiKeyRequired ? ' (API key required)' : ''}`);
+        if (status.issuedKey) io.err(`API key (shown once; kept in ${status.apiKeyFile}): ${status.issuedKey}`);
+        else if (status.apiKeyFile) io.err(`API key: the one kept in ${status.apiKeyFile}`);
+        else if (!status.apiKeyRequired) io.err('No API key: any program on this machine can use the endpoint.');
         io.err('Press Ctrl+C to stop.');
         await new Promise<void>((resolve) => {
           const stop = (): void => {
