@@ -113,3 +113,34 @@ describe('labforge serve survives malformed requests', () => {
     expect(logged).toEqual([]);
   });
 });
+
+describe('--allow-remote with --public-host', () => {
+  it('accepts the Host names the user named, and no others', async () => {
+    const dir = tempDir();
+    const staticDir = path.join(dir.path, 'renderer');
+    mkdirSync(staticDir, { recursive: true });
+    writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><div id="root"></div>');
+    const core = await createCore({ dataDir: path.join(dir.path, 'data'), gpuLockFile: null });
+    const server = await HeadlessServer.start({
+      router: core.router,
+      staticDir,
+      port: 0,
+      allowRemote: true,
+      publicHosts: ['gpu-box.lan'],
+    });
+    try {
+      const get = (host: string): Promise<{ status: number }> =>
+        raw(server.port, `GET /?token=${server.token} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      expect((await get(`gpu-box.lan:${server.port}`)).status).toBe(302);
+      expect((await get(`127.0.0.1:${server.port}`)).status).toBe(302);
+      expect((await get(`evil.example:${server.port}`)).status).toBe(403);
+      await expect(
+        HeadlessServer.start({ router: core.router, staticDir, port: 0, publicHosts: ['gpu-box.lan'] }),
+      ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    } finally {
+      await server.close();
+      await core.dispose();
+      dir.remove();
+    }
+  });
+});

@@ -25,6 +25,11 @@ export interface HeadlessServerOptions {
   port?: number;
   /** Binding to anything but loopback needs this explicit opt-in. */
   allowRemote?: boolean;
+  /**
+   * With allowRemote: the names (`gpu-box.lan`, `gpu-box.lan:8765`) browsers use to reach this
+   * server; their Host and Origin headers are accepted besides the bound address.
+   */
+  publicHosts?: string[];
   token?: string;
   /** Where request failures are written (default: stderr). */
   log?: (line: string) => void;
@@ -106,6 +111,11 @@ export class HeadlessServer implements AsyncDisposable {
     const port = server.port;
     const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
     if (!isLoopbackHost(host)) hosts.push(`${host.includes(':') ? `[${host}]` : host}:${port}`);
+    if (opts.publicHosts?.length && !opts.allowRemote) {
+      await server.close();
+      throw new AppError('INVALID_REQUEST', '--public-host only makes sense with --allow-remote.');
+    }
+    for (const h of opts.publicHosts ?? []) hosts.push(/:\d+$/.test(h) && !h.endsWith(']') ? h : `${h}:${port}`);
     server.allowedHosts = new Set(hosts.map((h) => h.toLowerCase()));
     server.heartbeat = setInterval(() => server.pingClients(), 30_000).unref();
     return server;

@@ -25,11 +25,14 @@ function openBrowser(url: string): void {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the LabForge UI and API on 127.0.0.1 (for headless GPU servers: use an SSH tunnel)',
-  usage: 'labforge serve [--port N] [--host 127.0.0.1] [--allow-remote] [--no-open] [--data-dir DIR]',
+  usage:
+    'labforge serve [--port N] [--host 127.0.0.1] [--allow-remote [--public-host NAME ...]] [--no-open] [--data-dir DIR]',
   options: {
     port: { type: 'string', short: 'p', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     'allow-remote': { type: 'boolean', default: false },
+    /** Host names browsers will use to reach a non-loopback --host (the Host/Origin check allows them). */
+    'public-host': { type: 'string', multiple: true },
     'no-open': { type: 'boolean', default: false },
   },
   run: async (args, io) => {
@@ -47,12 +50,19 @@ export const serveCommand: Command = {
         host: String(args.values.host),
         port,
         allowRemote: Boolean(args.values['allow-remote']),
+        publicHosts: (args.values['public-host'] as string[] | undefined) ?? [],
       });
     } catch (err) {
       await core.dispose();
       throw err;
     }
     io.out(`LabForge listening on ${server.url}`);
+    if (args.values['allow-remote']) {
+      io.err(
+        'Warning: remote access is plain HTTP: the token and everything you do travel unencrypted. ' +
+          'Prefer an SSH tunnel (ssh -L PORT:127.0.0.1:PORT host) or put a TLS reverse proxy in front.',
+      );
+    }
     io.err(`Data folder: ${core.dataDir}. Press Ctrl+C to stop.`);
     if (!args.values['no-open']) openBrowser(server.url);
     return new Promise<number>((resolve) => {
