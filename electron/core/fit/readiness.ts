@@ -18,13 +18,13 @@ export function buildReport(info: HardwareInfo): HardwareReport {
   // GPU and driver
   const nv = probe('nvidia-smi');
   if (m.trainGpus.length > 0) {
-    const g = m.trainGpus;
-    add(
-      'gpu',
-      'GPU',
-      'ok',
-      `${g.length} GPU${g.length > 1 ? 's' : ''} for training: ${g.map((d) => `${d.name}, ${gib(d.totalBytes)}`).join('; ')}.`,
-    );
+    const groups = new Map<string, number>();
+    for (const d of m.trainGpus) {
+      const key = `${d.name.replace(/^GPU \d+ /, '').replace(/^\((.*)\)$/, '$1')}, ${gib(d.totalBytes)}`;
+      groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
+    const list = [...groups].map(([k, n]) => `${n}× ${k}`).join('; ');
+    add('gpu', 'GPU', 'ok', `${m.trainGpus.length} GPU${m.trainGpus.length > 1 ? 's' : ''} for training: ${list}.`);
   } else if (m.unifiedMemory)
     add(
       'gpu',

@@ -59,7 +59,7 @@ describe('the hardware scan', () => {
     });
     const report = buildReport(info);
     expect(report.checks.find((c) => c.id === 'gpu')?.reason).toMatch(
-      /4 GPUs for training: GPU 0 MIG 3g\.40gb, 40 GB; GPU 0 MIG 2g\.20gb/,
+      /^4 GPUs for training: 1× MIG 3g\.40gb, 40 GB; 1× MIG 2g\.20gb, 20 GB; 1× MIG 1g\.10gb, 10 GB; 1× NVIDIA A100-SXM4-80GB, 80 GB\.$/,
     );
   });
 

@@ -189,7 +189,10 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
     });
   }
 
-  const notes = probes.filter((p) => p.status === 'fail').map((p) => `Could not detect ${p.id}: ${p.reason}`);
+  // The trainer check may still answer after the scan (see HardwareService), so it is no note here.
+  const notes = probes
+    .filter((p) => p.status === 'fail' && p.id !== 'trainer')
+    .map((p) => `Could not detect ${p.id}: ${p.reason}`);
   if (gpus.length === 0)
     notes.push('No GPU found: chat and data generation run on the CPU; training is limited to tiny models.');
   return {

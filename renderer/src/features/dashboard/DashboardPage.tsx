@@ -1,10 +1,15 @@
 import { Grid, Stack } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { PageHeader } from '../../components/PageHeader';
 import { useStore } from '../../store';
+import { isActive } from '../../store/jobs-slice';
 import type { JobInfo } from '../../../../electron/shared/contract';
+import { api } from '../../api/connection';
 import { DiskSpeedCard } from './DiskSpeedCard';
 import { HardwareCard } from './HardwareCard';
+import { useGpuStats, useHardwareReport } from './hardware-hooks';
+import { ProfileCard } from './ProfileCard';
 import { ReadinessCard } from './ReadinessCard';
 
 function latest(jobs: Record<string, JobInfo>, kind: string, succeeded = false): JobInfo | undefined {
@@ -17,15 +22,30 @@ function latest(jobs: Record<string, JobInfo>, kind: string, succeeded = false):
 }
 
 export function DashboardPage() {
-  const { hw, loaded, scan, bench, lastGoodBench } = useStore(
+  const { hw, loaded, jobsLoaded, scan, bench, lastGoodBench, busy } = useStore(
     useShallow((s) => ({
       hw: s.hardware,
       loaded: s.hardwareLoaded,
+      jobsLoaded: s.jobsLoaded,
       scan: latest(s.jobsById, 'system.scan'),
       bench: latest(s.jobsById, 'system.benchmarkDisk'),
       lastGoodBench: latest(s.jobsById, 'system.benchmarkDisk', true),
+      busy: Object.values(s.jobsById).some(isActive),
     })),
   );
+  const report = useHardwareReport(hw);
+  const stats = useGpuStats(busy && (hw?.gpus.length ?? 0) > 0);
+
+  // A first launch scans by itself: no scan stored and none ever started.
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current || !loaded || !jobsLoaded || hw !== null || scan !== undefined) return;
+    started.current = true;
+    api.call('system.scan', {}).catch(() => {
+      started.current = false;
+    });
+  }, [loaded, jobsLoaded, hw, scan]);
+
   return (
     <>
       <PageHeader
@@ -35,10 +55,13 @@ export function DashboardPage() {
       <Stack gap="lg">
         <Grid gap="lg" align="stretch">
           <Grid.Col span={{ base: 12, lg: 7 }}>
-            <HardwareCard hw={hw} loaded={loaded} scan={scan} />
+            <Stack gap="lg">
+              <HardwareCard hw={hw} loaded={loaded} scan={scan} live={stats?.gpus ?? null} />
+              <ProfileCard report={report} />
+            </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, lg: 5 }}>
-            <ReadinessCard hw={hw} />
+            <ReadinessCard report={report} scanned={hw !== null} />
           </Grid.Col>
         </Grid>
         <DiskSpeedCard job={bench} lastGood={lastGoodBench} />

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Paper, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import {
   IconAlertTriangle,
@@ -10,12 +10,13 @@ import {
 } from '@tabler/icons-react';
 import { EmptyState } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import type { GpuInfo, HardwareInfo, JobInfo } from '../../../../electron/shared/contract';
+import type { GpuStat, HardwareInfo, JobInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
 import { api } from '../../api/connection';
 import { JobProgress } from '../../components/JobProgress';
 import { formatAgo, formatMb } from '../../components/format';
 import { isActive } from '../../store/jobs-slice';
+import { GpuCards } from './GpuCards';
 
 function Fact({ icon, label, children }: { icon: ReactNode; label: string; children: ReactNode }) {
   return (
@@ -33,38 +34,13 @@ function Fact({ icon, label, children }: { icon: ReactNode; label: string; child
   );
 }
 
-function GpuRow({ gpu }: { gpu: GpuInfo }) {
-  const used = gpu.vramMb && gpu.vramFreeMb !== null ? 100 - (gpu.vramFreeMb / gpu.vramMb) * 100 : null;
-  const facts = [
-    gpu.driverVersion && `driver ${gpu.driverVersion}`,
-    gpu.cudaVersion && `CUDA ${gpu.cudaVersion}`,
-    gpu.computeCapability && `compute ${gpu.computeCapability}`,
-  ].filter(Boolean);
-  return (
-    <Paper withBorder radius="md" p="sm">
-      <Group justify="space-between" wrap="nowrap">
-        <Text fw={600} size="sm" truncate>
-          GPU {gpu.index}: {gpu.model}
-        </Text>
-        <Badge variant="light" color="gray" radius="sm">
-          {gpu.vramMb ? `${formatMb(gpu.vramMb)} VRAM` : 'VRAM unknown'}
-        </Badge>
-      </Group>
-      <Text size="xs" c="dimmed" mt={2}>
-        {[gpu.vendor, ...facts].join(' · ')} · via {gpu.source}
-      </Text>
-      {used !== null && <Progress value={used} size="sm" mt="xs" aria-label={`GPU ${gpu.index} memory in use`} />}
-    </Paper>
-  );
-}
-
-function Details({ hw }: { hw: HardwareInfo }) {
+function Details({ hw, live }: { hw: HardwareInfo; live: GpuStat[] | null }) {
   const disk = hw.disk;
   const diskUsed = disk.totalMb && disk.freeMb !== null ? 100 - (disk.freeMb / disk.totalMb) * 100 : null;
   const memUsed = 100 - (hw.memory.availableMb / hw.memory.totalMb) * 100;
   // The scanner's own "No GPU found" note repeats the alert below.
   const otherNotes = hw.notes.filter((n) => !/^no gpu found/i.test(n));
-  const simd = ['avx512f', 'avx2', 'avx', 'neon'].find((f) => hw.cpu.flags.includes(f));
+  const simd = hw.cpu.avx512 ? 'AVX-512' : hw.cpu.avx2 ? 'AVX2' : hw.cpu.flags.includes('neon') ? 'NEON' : null;
   return (
     <Stack gap="lg">
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg" verticalSpacing="lg">
@@ -73,7 +49,7 @@ function Details({ hw }: { hw: HardwareInfo }) {
             {hw.cpu.brand}
           </Text>
           <Text size="xs" c="dimmed">
-            {hw.cpu.physicalCores} cores · {hw.cpu.logicalCores} threads{simd ? ` · ${simd.toUpperCase()}` : ''}
+            {hw.cpu.physicalCores} cores · {hw.cpu.logicalCores} threads{simd ? ` · ${simd}` : ''}
           </Text>
         </Fact>
         <Fact icon={<IconServer2 size={20} />} label="Memory">
@@ -119,9 +95,7 @@ function Details({ hw }: { hw: HardwareInfo }) {
           </Alert>
         ) : (
           <Stack gap="xs">
-            {hw.gpus.map((g) => (
-              <GpuRow key={g.index} gpu={g} />
-            ))}
+            <GpuCards gpus={hw.gpus} live={live} />
             {hw.notes.length > 0 && (
               <Text size="xs" c="dimmed">
                 {hw.notes.join(' ')}
@@ -139,10 +113,13 @@ export function HardwareCard({
   hw,
   loaded,
   scan,
+  live,
 }: {
   hw: HardwareInfo | null;
   loaded: boolean;
   scan: JobInfo | undefined;
+  /** Live GPU numbers while a job runs (null otherwise). */
+  live: GpuStat[] | null;
 }) {
   const [starting, setStarting] = useState(false);
   const scanning = scan !== undefined && isActive(scan);
@@ -189,7 +166,7 @@ export function HardwareCard({
         </Alert>
       )}
       {hw ? (
-        <Details hw={hw} />
+        <Details hw={hw} live={live} />
       ) : (
         loaded &&
         !scanning && (
