@@ -5,6 +5,7 @@ import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createSdgSlice, type SdgSlice } from './sdg-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
+import { createTaxonomySlice, type TaxonomySlice } from './taxonomy-slice';
 import { createTrainingSlice, type TrainingSlice } from './training-slice';
 
 /**
@@ -20,6 +21,7 @@ interface Slices {
   training: TrainingSlice;
   sdg: SdgSlice;
   chat: ChatSlice;
+  taxonomy: TaxonomySlice;
 }
 
 type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
@@ -33,4 +35,5 @@ export const useStore = create<Store>()((...a) => ({
   ...createTrainingSlice(...a),
   ...createSdgSlice(...a),
   ...createChatSlice(...a),
+  ...createTaxonomySlice(...a),
 }));

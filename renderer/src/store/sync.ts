@@ -29,6 +29,7 @@ export function startSync(): () => void {
     api.on('chat.hostChanged', (host) => s().applyHostChanged(host)),
     api.on('chat.changed', (e) => s().applyChatChanged(e)),
     api.on('endpoint.changed', (status) => s().applyEndpointChanged(status)),
+    api.on('taxonomy.changed', () => s().applyTaxonomyChanged()),
     connection.onState((state) => {
       s().setConnection(state);
       if (state === 'open') refetch();

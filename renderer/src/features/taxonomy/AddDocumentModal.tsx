@@ -2,7 +2,7 @@ import { Button, FileInput, Group, Modal, Stack, Text } from '@mantine/core';
 import { IconFileText } from '@tabler/icons-react';
 import { useState } from 'react';
 import { api } from '../../api/connection';
-import { messageOf } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
 
 /** Adds a Markdown or text file to the documents repo and fills the entry's `document:` block. */
 export function AddDocumentModal({

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LoadedModelInfo } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
 import { useStore } from '../../store';
-import { messageOf } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
 
 /** The chat model loaded now, if any (the chat slice follows `chat.hostChanged`). */
 function useLoadedModel(): LoadedModelInfo | null {

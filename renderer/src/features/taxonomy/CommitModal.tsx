@@ -2,7 +2,7 @@ import { Badge, Button, Code, Group, Modal, ScrollArea, Stack, Table, Text, Text
 import { useEffect, useState } from 'react';
 import type { TaxonomyDiffInfo } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
-import { messageOf } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
 import { TrainingDiff } from './TrainingDiff';
 
 type Status = { path: string; status: string; staged: boolean };

@@ -9,19 +9,20 @@ import { LimitCounters } from './LimitCounters';
 import { QnaCodeEditor } from './QnaCodeEditor';
 import { QnaFormView } from './QnaFormView';
 import { UpgradeOffer } from './UpgradeOffer';
-import { messageOf, useTaxonomy } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
+import { useStore } from '../../store';
 
 /** The open file: form or YAML view of a qna.yaml (or plain text for attribution.txt and READMEs), problems and counters. */
 export function FileEditor() {
-  const { file, findings, stats, version, lastFixes, setText, save } = useTaxonomy(
+  const { file, findings, stats, version, lastFixes, setText, save } = useStore(
     useShallow((s) => ({
-      file: s.file,
-      findings: s.findings,
-      stats: s.stats,
-      version: s.version,
-      lastFixes: s.lastFixes,
-      setText: s.setText,
-      save: s.save,
+      file: s.taxonomyFile,
+      findings: s.taxonomyFindings,
+      stats: s.taxonomyStats,
+      version: s.taxonomyVersion,
+      lastFixes: s.taxonomyFixes,
+      setText: s.setTaxonomyText,
+      save: s.saveTaxonomyFile,
     })),
   );
   const [view, setView] = useState<'form' | 'yaml'>('yaml');
@@ -135,7 +136,7 @@ export function FileEditor() {
         opened={docOpen}
         entry={file.path}
         onClose={() => setDocOpen(false)}
-        onAdded={() => void useTaxonomy.getState().select(file.path)}
+        onAdded={() => void useStore.getState().selectTaxonomyFile(file.path)}
       />
     </Stack>
   );

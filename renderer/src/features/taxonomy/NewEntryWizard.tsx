@@ -2,7 +2,7 @@ import { Button, Group, Modal, SegmentedControl, Stack, Stepper, Text, TextInput
 import { useState } from 'react';
 import { formatAttribution, newQnaText } from '../../../../electron/shared/taxonomy';
 import { api } from '../../api/connection';
-import { messageOf } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
 
 interface Props {
   opened: boolean;

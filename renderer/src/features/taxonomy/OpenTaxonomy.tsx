@@ -2,7 +2,7 @@ import { Button, Grid, Paper, Stack, Text, TextInput, ThemeIcon, Title } from '@
 import { IconFolderOpen, IconSparkles } from '@tabler/icons-react';
 import { useState } from 'react';
 import { api } from '../../api/connection';
-import { messageOf } from './taxonomy-store';
+import { messageOf } from '../../components/message-of';
 
 /** No taxonomy yet: create one from the template, or open an existing clone. */
 export function OpenTaxonomy({ onReady }: { onReady(): void }) {

@@ -23,7 +23,7 @@ import { FileEditor } from './FileEditor';
 import { NewEntryWizard } from './NewEntryWizard';
 import { OpenTaxonomy } from './OpenTaxonomy';
 import { TaxonomyTree } from './TaxonomyTree';
-import { useTaxonomy } from './taxonomy-store';
+import { useStore } from '../../store';
 import { TrainingDiff } from './TrainingDiff';
 
 function BranchMenu({ current, onError }: { current: string | null; onError(e: unknown): void }) {
@@ -88,25 +88,22 @@ function BranchMenu({ current, onError }: { current: string | null; onError(e: u
 }
 
 export function TaxonomyPage() {
-  const s = useTaxonomy(
+  const s = useStore(
     useShallow((x) => ({
-      info: x.info,
-      loaded: x.loaded,
-      entries: x.entries,
-      diff: x.diff,
-      file: x.file,
-      error: x.error,
+      info: x.taxonomyInfo,
+      loaded: x.taxonomyLoaded,
+      entries: x.taxonomyEntries,
+      diff: x.taxonomyDiff,
+      file: x.taxonomyFile,
+      error: x.taxonomyError,
     })),
   );
-  const { refresh, select, setError } = useTaxonomy.getState();
+  const { refreshTaxonomy: refresh, selectTaxonomyFile: select, setTaxonomyError: setError } = useStore.getState();
   const [wizard, setWizard] = useState(false);
   const [commit, setCommit] = useState(false);
 
-  useEffect(() => {
-    refresh().catch(setError);
-    const off = api.on('taxonomy.changed', () => void refresh().catch(setError));
-    return off;
-  }, [refresh, setError]);
+  // Later changes arrive as `taxonomy.changed`, which store/sync.ts applies.
+  useEffect(() => void refresh().catch(setError), [refresh, setError]);
 
   const changed = useMemo(() => new Set(s.diff?.leaves.map((l) => l.path) ?? []), [s.diff]);
   const open = (path: string): void => void select(path).catch(setError);
