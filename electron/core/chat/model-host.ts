@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChatTurn, HostStatus, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import { AppError, type ErrorInfo } from '../../shared/errors.js';
 import { PendingRequests } from '../../shared/pending-requests.js';
 import { forkChild, GPU_ENV, LLAMA_ENV, type Launcher, type ManagedChild } from '../util/child-process.js';
+import { inspectGguf } from '../models/gguf-file.js';
 import { Emitter } from '../util/emitter.js';
 import {
   HOST_GPU_ENV,
@@ -17,6 +19,7 @@ import {
   type HostRequest,
   type ModelRef,
 } from './model-host-protocol.js';
+import type { LoglikItem, LoglikResult } from '../eval/gguf-loglik.js';
 import type { StructuredRequest, StructuredResult } from './structured-generation.js';
 
 export interface HostEntry {
@@ -154,6 +157,14 @@ export class ModelHost implements AsyncDisposable {
     ) as Promise<StructuredResult>;
   }
 
+  /** Log-likelihoods of multiple-choice options under a GGUF model (evaluation). */
+  loglik(
+    req: { model: ModelRef; settings: LoadSettings; items: LoglikItem[] },
+    signal?: AbortSignal,
+  ): Promise<LoglikResult> {
+    return this.request({ type: 'loglik', ...req }, `scoring with ${req.model.name}`, signal) as Promise<LoglikResult>;
+  }
+
   /** Exact token count of `text` under the model's tokenizer. */
   tokenize(req: { model: ModelRef; settings: LoadSettings; text: string }, signal?: AbortSignal): Promise<number> {
     return this.request({ type: 'tokenize', ...req }, `tokenizing with ${req.model.name}`, signal) as Promise<number>;
@@ -167,6 +178,7 @@ export class ModelHost implements AsyncDisposable {
   ): Promise<unknown> {
     if (this.disposed) throw new AppError('CANCELLED', 'The model host is shutting down');
     signal?.throwIfAborted();
+    if ('model' in msg) await this.checkFile(msg.model.path);
     const child = await this.ensureChild();
     return this.pending.open({
       meta: { what },
@@ -179,6 +191,23 @@ export class ModelHost implements AsyncDisposable {
       sendError: (err) =>
         new AppError('WORKER_CRASHED', `The model host could not take the request: ${(err as Error).message}`),
     });
+  }
+
+  /** Files checked already, by path, with the size and mtime they had then. */
+  private readonly checked = new Map<string, string>();
+
+  /**
+   * Every load by path passes the GGUF header and tensor-bounds check (not only imports): a file
+   * truncated or replaced since is refused with MODEL_INVALID here, before native code reads it.
+   * Loaded models skip it; a changed file (size or mtime) is checked again.
+   */
+  private async checkFile(file: string): Promise<void> {
+    if (this.loaded.some((l) => l.path === file)) return;
+    const st = await stat(file).catch(() => null);
+    const stamp = st ? `${st.size}:${st.mtimeMs}` : 'missing';
+    if (this.checked.get(file) === stamp) return;
+    await inspectGguf(file);
+    this.checked.set(file, stamp);
   }
 
   private ensureChild(): Promise<ManagedChild> {
