@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -28,6 +28,12 @@ describe('Models page: download from a local hub in Chromium over `labforge serv
     hub = await startFakeHub({
       'test-org/tiny-chat-GGUF': { files: { 'tiny-chat.Q8_0.gguf': { data, faults: { bytesPerSecond: MB } } } },
     });
+    // A model the user already has in the Hugging Face cache (blobs + snapshot symlinks).
+    const snap = path.join(work, 'hf-cache', 'models--cached-org--cached-GGUF', 'snapshots', 'b'.repeat(40));
+    mkdirSync(snap, { recursive: true });
+    mkdirSync(path.join(work, 'hf-cache', 'models--cached-org--cached-GGUF', 'blobs'));
+    writeFileSync(path.join(work, 'hf-cache', 'models--cached-org--cached-GGUF', 'blobs', 'c'.repeat(64)), gguf);
+    symlinkSync(`../../blobs/${'c'.repeat(64)}`, path.join(snap, 'cached.gguf'));
     const catalog = path.join(work, 'catalog.yaml');
     writeFileSync(
       catalog,
@@ -115,6 +121,8 @@ describe('Models page: download from a local hub in Chromium over `labforge serv
     const row = table.getByRole('row', { name: /tiny-chat\.Q8_0/ });
     expect(await row.getByText('llama', { exact: true }).count()).toBe(1);
     expect(await row.getByText('hub: test-org/tiny-chat-GGUF').count()).toBe(1);
+    await page.getByRole('button', { name: 'Add cached-org/cached-GGUF · cached.gguf to the library' }).click();
+    await table.getByText('cached', { exact: true }).waitFor();
     await shot('models-library');
     expect(session.problems).toEqual([]);
   });

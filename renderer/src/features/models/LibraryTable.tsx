@@ -2,7 +2,7 @@ import { ActionIcon, Badge, Button, Code, Group, Paper, Table, Text, TextInput, 
 import { notifications } from '@mantine/notifications';
 import { IconFileImport, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { ModelInfo } from '../../../../electron/shared/contract';
+import { jobParams, type JobInfo, type ModelInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
 import { api } from '../../api/connection';
 import { formatBytes, formatParams } from './download-state';
@@ -61,8 +61,14 @@ function Lineage({ m, byId }: { m: ModelInfo; byId: Record<string, ModelInfo> })
 }
 
 /** What is on disk: format, size, roles, header metadata, lineage; remove. */
-export function LibraryTable({ models }: { models: ModelInfo[] }) {
+export function LibraryTable({ models, runs }: { models: ModelInfo[]; runs: JobInfo[] }) {
   const byId = Object.fromEntries(models.map((m) => [m.id, m]));
+  // Training runs that start from a model name it by id, name or path.
+  const usedBy = (m: ModelInfo): number =>
+    runs.filter((j) => {
+      const base = jobParams('training.run', j)?.baseModel;
+      return base === m.id || base === m.name || base === m.path;
+    }).length;
   const remove = async (m: ModelInfo): Promise<void> => {
     try {
       await api.call('models.remove', { id: m.id, deleteFile: true });
@@ -136,6 +142,11 @@ export function LibraryTable({ models }: { models: ModelInfo[] }) {
               </Table.Td>
               <Table.Td>
                 <Lineage m={m} byId={byId} />
+                {usedBy(m) > 0 && (
+                  <Text size="xs" c="dimmed">
+                    base of {usedBy(m)} run{usedBy(m) > 1 ? 's' : ''}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 <ActionIcon variant="subtle" color="red" aria-label={`Remove ${m.name}`} onClick={() => void remove(m)}>

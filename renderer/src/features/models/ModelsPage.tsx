@@ -12,6 +12,7 @@ import { useStore } from '../../store';
 import { sortJobs } from '../../store/jobs-slice';
 import { CatalogCard } from './CatalogCard';
 import { DownloadProgress } from './DownloadProgress';
+import { HfCachePanel } from './HfCachePanel';
 import { downloadPhase } from './download-state';
 import { ImportForm, LibraryTable } from './LibraryTable';
 
@@ -73,6 +74,7 @@ export function ModelsPage() {
     useShallow((s) => sortJobs(Object.values(s.jobsById).filter((j) => j.kind === 'models.download'))),
   );
   const models = useStore(useShallow((s) => Object.values(s.modelsById).sort((a, b) => b.createdAt - a.createdAt)));
+  const runs = useStore(useShallow((s) => Object.values(s.jobsById).filter((j) => j.kind === 'training.run')));
   const hardware = useStore((s) => s.hardware);
   useEffect(() => {
     api.call('models.catalog', {}).then(setCatalog, (err: unknown) => setCatalogError((err as Error).message));
@@ -137,7 +139,8 @@ export function ModelsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="library">
           <Stack gap="lg">
-            <LibraryTable models={models} />
+            <LibraryTable models={models} runs={runs} />
+            <HfCachePanel models={models} />
             <Paper withBorder p="md" radius="md">
               <ImportForm />
             </Paper>
