@@ -82,6 +82,9 @@ describe('the Data page', () => {
     await waitFor(async () => !readFileSync(file, 'utf8').includes(question), 'the sample to leave the training file');
     await page.getByText(/1 discarded/).waitFor();
     await shot('funnel');
+    await page
+      .locator('[aria-label="Generation run"]')
+      .screenshot({ path: path.join(screenshotDir, 'data-run.png'), animations: 'disabled' });
     expect(session.problems).toEqual([]);
   });
 });

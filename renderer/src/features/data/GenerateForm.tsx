@@ -29,6 +29,7 @@ export function GenerateForm({ onStarted }: { onStarted: (job: JobInfo) => void 
   const [teacher, setTeacher] = useState('');
   const [teacherModel, setTeacherModel] = useState('');
   const [judge, setJudge] = useState('');
+  const [judgeModel, setJudgeModel] = useState('');
   const [base, setBase] = useState('');
   const [pipeline, setPipeline] = useState<'simple' | 'full'>('full');
   const [scale, setScale] = useState<number>(30);
@@ -79,6 +80,7 @@ export function GenerateForm({ onStarted }: { onStarted: (job: JobInfo) => void 
         teacher: teacher.trim(),
         teacherModel: teacherModel.trim() || undefined,
         judge: judge.trim() || undefined,
+        judgeModel: judgeModel.trim() || undefined,
         base: base.trim() || undefined,
         pipeline,
         scale,
@@ -121,6 +123,12 @@ export function GenerateForm({ onStarted }: { onStarted: (job: JobInfo) => void 
             description="For the filter steps (default: the teacher)"
             value={judge}
             onChange={(e) => setJudge(e.currentTarget.value)}
+          />
+          <TextInput
+            label="Judge model name"
+            description="The judge endpoint's served model"
+            value={judgeModel}
+            onChange={(e) => setJudgeModel(e.currentTarget.value)}
           />
           <TextInput
             label="Taxonomy base"
