@@ -97,6 +97,7 @@ describe('each file by its own schema version, as instructlab-schema', () => {
     for (const v of [0, 4]) {
       const r = validateQna(haiku.replace('version: 3', `version: ${v}`), SKILL);
       expect(errors(r.findings)).toEqual(['1 schema.version']);
+      expect(r.version).toBe(v);
       expect(canUpgrade(r)).toBe(false);
     }
   });

@@ -30,7 +30,8 @@ export function checkVersion(c: SchemaChecker, root: Obj, kind: QnaKind): Versio
         ? `Version ${version} is newer than this LabForge understands (it reads up to ${CURRENT_VERSION}).`
         : `There is no schema version ${version}: use "version: 3".`,
     );
-    return { ...rulesFor(kind, CURRENT_VERSION), lint: version > 1 };
+    // No schema of that version: checked by the current one, reported as the version it declares.
+    return { ...rulesFor(kind, CURRENT_VERSION), version, lint: version > 1 };
   }
   const rules = rulesFor(kind, version);
   if (rules.refused)
