@@ -21,6 +21,15 @@ async function goTo(name: (typeof pages)[number]): Promise<void> {
 
 const diskSection = (): ReturnType<Page['getByRole']> => page.getByRole('region', { name: 'Disk speed' });
 
+/** Closes the job notices (bottom right); they cover the Dashboard's lower cards until closed. */
+async function dismissNotices(): Promise<void> {
+  for (const notice of await page
+    .getByRole('alert')
+    .filter({ hasText: /finished/ })
+    .all())
+    await notice.getByRole('button').click();
+}
+
 describe('LabForge in Chromium over `labforge serve`', () => {
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true });
@@ -71,9 +80,7 @@ describe('LabForge in Chromium over `labforge serve`', () => {
     }
     await page.getByRole('region', { name: 'Profile' }).getByLabel('Hardware profile').waitFor();
     await shot('dashboard-this-machine');
-    // Two scans (the first launch's and ours) left two notices over the bottom right; dismiss them.
-    for (const notice of await page.getByRole('alert').filter({ hasText: 'Hardware scan finished' }).all())
-      await notice.getByRole('button').click();
+    await dismissNotices();
   });
 
   it('runs a short disk speed test to the end and shows MB/s', async () => {
@@ -87,6 +94,7 @@ describe('LabForge in Chromium over `labforge serve`', () => {
 
   it('follows a long disk test, cancels it, and still sees it cancelled after a reload', async () => {
     const disk = diskSection();
+    await dismissNotices(); // the short test's notice sits over the bottom right, where this card's button is
     await disk.getByLabel('Test size').selectOption('8192');
     await disk.getByRole('button', { name: 'Test disk speed' }).click();
     const bar = disk.getByRole('progressbar', { name: 'Disk speed test (8192 MB) progress' });
