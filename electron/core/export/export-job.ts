@@ -31,6 +31,40 @@ export type RegisterExport = (r: ExportResult) => Promise<string | null> | strin
  * source bundled in node-llama-cpp, same commit as its runtime), then check the file: it must
  * carry the chat template, and its greedy answers are compared with the checkpoint's own.
  */
+/** A name safe as a file name: letters, digits, `.`, `_`, `-`; no leading dots, no path. */
+export function safeModelName(name: string): string {
+  const clean = name
+    .replace(/\.{2,}/g, '')
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 120);
+  return clean || 'model';
+}
+
+/**
+ * Where an export goes: an absolute `out` as given; otherwise inside `<data dir>/models`, which a
+ * relative `out` or a crafted `name` (`../../x`) can never leave.
+ */
+export function exportTarget(
+  dataDir: string,
+  checkpoint: string,
+  p: { out?: string; name?: string; quant: string },
+): string {
+  const modelsDir = path.join(dataDir, 'models');
+  if (p.out && path.isAbsolute(p.out)) return path.resolve(p.out);
+  const fallback = `${path.basename(path.dirname(path.dirname(checkpoint)))}-${path.basename(checkpoint)}-${p.quant}`;
+  const file = p.out
+    ? path.resolve(modelsDir, p.out)
+    : path.join(modelsDir, `${safeModelName(p.name ?? fallback)}.gguf`);
+  if (!file.startsWith(modelsDir + path.sep)) {
+    throw new AppError('PATH_OUTSIDE_ROOT', `${p.out} would leave the models folder.`, {
+      hint: 'Give an absolute --out path to write elsewhere.',
+    });
+  }
+  return file;
+}
+
 export function exportJob(deps: {
   dataDir: string;
   configuredPython(): string | null;
@@ -44,13 +78,13 @@ export function exportJob(deps: {
       if (!existsSync(checkpoint)) {
         throw new AppError('NOT_FOUND', `No checkpoint at ${p.checkpoint}.`, { details: { path: checkpoint } });
       }
-      const name =
-        p.name ??
-        `${path.basename(path.dirname(path.dirname(checkpoint)))}-${path.basename(checkpoint)}-${p.quant}`.replace(
-          /[^\w.-]+/g,
-          '_',
-        );
-      const out = path.resolve(p.out ?? path.join(deps.dataDir, 'models', `${name}.gguf`));
+      const out = exportTarget(deps.dataDir, checkpoint, p);
+      if (existsSync(out) && !p.overwrite) {
+        throw new AppError('CONFLICT', `${out} exists already; nothing was overwritten.`, {
+          hint: 'Pick another --name or --out, or pass --overwrite to replace it.',
+          details: { path: out },
+        });
+      }
       await fs.mkdir(path.dirname(out), { recursive: true });
       const nativeDir = findNativeDir();
       const python = findTrainerPython({

@@ -7,9 +7,15 @@ export const exportParamsSchema = z.object({
   checkpoint: z.string().min(1),
   /** The converter's output types; q8_0 is the default (smaller types need llama-quantize). */
   quant: z.enum(['f32', 'f16', 'bf16', 'q8_0']).default('q8_0'),
-  /** The GGUF file to write (default: <data dir>/models/<name>.gguf). */
+  /**
+   * The GGUF file to write: an absolute path, anywhere; a relative one stays inside the data
+   * folder's models/ (default: <data dir>/models/<name>.gguf).
+   */
   out: z.string().optional(),
-  name: z.string().optional(),
+  /** The model's name (letters, digits, `.`, `_`, `-`; anything else becomes `_`). */
+  name: z.string().max(120).optional(),
+  /** Replace an existing file at the output path (otherwise CONFLICT). */
+  overwrite: z.boolean().default(false),
   python: z.string().optional(),
   /** Prompts whose greedy answers must match between checkpoint and GGUF. */
   prompts: z.array(z.string().min(1)).min(1).max(10).optional(),

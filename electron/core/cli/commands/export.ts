@@ -8,12 +8,13 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Merge a checkpoint and convert it to GGUF (checked against the checkpoint), into the model library',
   usage:
-    'labforge export --checkpoint DIR [--quant f32|f16|bf16|q8_0] [--out FILE] [--name NAME] [--python PATH] [--data-dir DIR] [--json]',
+    'labforge export --checkpoint DIR [--quant f32|f16|bf16|q8_0] [--out FILE] [--name NAME] [--overwrite] [--python PATH] [--data-dir DIR] [--json]',
   options: {
     checkpoint: { type: 'string' },
     quant: { type: 'string', default: 'q8_0' },
     out: { type: 'string' },
     name: { type: 'string' },
+    overwrite: { type: 'boolean', default: false },
     python: { type: 'string' },
   },
   run: (args, io) =>
@@ -25,6 +26,7 @@ export const exportCommand: Command = {
         out: v.out,
         name: v.name,
         python: v.python,
+        overwrite: v.overwrite === true,
       });
       if (!parsed.success) {
         const i = parsed.error.issues[0]!;
