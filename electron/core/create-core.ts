@@ -24,6 +24,7 @@ import { evalHandlers } from './eval/eval-handlers.js';
 import { evalJob, type EvalDeps } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
 import { HostAnswerSource } from './eval/host-answers.js';
+import { HostAnswerSource } from './eval/host-answers.js';
 import { RunEvaluation } from './eval/run-evaluation.js';
 import { ModelLibrary } from './models/model-library.js';
 import { ModelDownloads, type ModelDownloadsOptions } from './models/model-downloads.js';
@@ -184,6 +185,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     configuredPython: () => python.configuredPython(),
     libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
     openJudge: (spec, model, signal) => teachers.create(spec, { model }, signal),
+    ggufSource: () => new HostAnswerSource(modelHost),
     ggufSource: () => new HostAnswerSource(modelHost),
   };
   jobs.register(

@@ -14,6 +14,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
+import { scoreOptions, type LoglikItem, type LoglikResult } from '../eval/gguf-loglik.js';
 import { inspectGguf } from '../models/gguf-file.js';
 import type { GenerationResult, HostStopReason, ModelRef } from './model-host-protocol.js';
 import { SequencePool } from './sequence-pool.js';
@@ -260,6 +261,16 @@ export class LlamaRuntime {
       signal,
       loadMs,
     );
+  }
+
+  /** Log-likelihoods of multiple-choice options (evaluating a GGUF model; eval/gguf-loglik.ts). */
+  async loglik(
+    req: { model: ModelRef; settings: LoadSettings; items: LoglikItem[] },
+    signal: AbortSignal,
+  ): Promise<LoglikResult> {
+    const { loaded } = await this.load(req.model, req.settings);
+    const { model, wrapper, pool } = loaded;
+    return scoreOptions({ model, wrapper, acquire: (s) => pool.acquire(undefined, s) }, req.items, signal);
   }
 
   /** Exact token count of `text` under the model's tokenizer (no special tokens added). */

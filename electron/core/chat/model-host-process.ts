@@ -89,6 +89,8 @@ async function run(
       return runtime.structured(req, signal);
     case 'tokenize':
       return runtime.tokenize(req);
+    case 'loglik':
+      return runtime.loglik(req, signal);
   }
 }
 

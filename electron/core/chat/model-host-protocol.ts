@@ -1,5 +1,6 @@
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import type { ErrorInfo } from '../../shared/errors.js';
+import type { LoglikItem } from '../eval/gguf-loglik.js';
 import type { StructuredRequest } from './structured-generation.js';
 
 /**
@@ -38,6 +39,7 @@ export type HostRequest =
     }
   | ({ type: 'structured'; id: number; model: ModelRef; settings: LoadSettings } & StructuredRequest)
   | { type: 'tokenize'; id: number; model: ModelRef; settings: LoadSettings; text: string }
+  | { type: 'loglik'; id: number; model: ModelRef; settings: LoadSettings; items: LoglikItem[] }
   | { type: 'cancel'; id: number };
 
 /** Why a generation ended. */

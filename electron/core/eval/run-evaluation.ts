@@ -74,7 +74,7 @@ export class RunEvaluation implements AsyncDisposable {
         benchmarks: PHASE_BENCHMARKS[phase],
         judge: this.judge,
         judgeError: this.judgeIssue ?? undefined,
-        sources: { transformers: pythonSource(this.deps, dir, this.settings), gguf: null },
+        sources: { transformers: pythonSource(this.deps, dir, this.settings), gguf: this.deps.ggufSource?.() ?? null },
         maxNewTokens: this.settings.maxNewTokens ?? 128,
         signal: ctx.signal,
         report: (p) => ctx.report(`evaluating ${phase} checkpoints: ${p.stage}`, p.fraction),

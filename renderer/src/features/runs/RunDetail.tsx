@@ -11,6 +11,7 @@ import { isActive } from '../../store/jobs-slice';
 import { formatLoss, formatNumber } from './chart-data';
 import { AdaptedNote } from './AdaptedNote';
 import { CheckpointsTable } from './CheckpointsTable';
+import { EvaluationPanel } from './EvaluationPanel';
 import { ExportPanel } from './ExportPanel';
 import { LossChart } from './LossChart';
 
@@ -125,6 +126,8 @@ export function RunDetail({ job }: { job: JobInfo }) {
           </Title>
           <CheckpointsTable checkpoints={metrics?.checkpoints ?? []} best={best} />
         </div>
+
+        <EvaluationPanel runId={job.id} refreshKey={`${job.state}:${job.progress.stage ?? ''}`} />
 
         {result && (
           <Text size="sm">
