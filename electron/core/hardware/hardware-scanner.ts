@@ -112,15 +112,19 @@ export async function scanHardware(opts: ScanOptions): Promise<HardwareInfo> {
     },
     toolDeadline,
   );
-  const llamaP = run('llama', async (signal) => {
-    if (opts.skipLlama)
-      return {
-        value: null as LlamaBackends | null,
-        status: 'warn' as const,
-        reason: 'skipped (asked not to load node-llama-cpp).',
-      };
-    return detectLlamaBackends(signal);
-  });
+  const llamaP = run(
+    'llama',
+    async (signal) => {
+      if (opts.skipLlama)
+        return {
+          value: null as LlamaBackends | null,
+          status: 'warn' as const,
+          reason: 'skipped (asked not to load node-llama-cpp).',
+        };
+      return detectLlamaBackends(signal);
+    },
+    Math.max(2 * t, 30_000),
+  ); // loading the native addon takes seconds on a busy machine
   const diskP = run('disk', async () => {
     const s = await statfs(opts.dataDir);
     const free = mb(s.bavail * s.bsize);

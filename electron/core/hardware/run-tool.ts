@@ -69,6 +69,16 @@ export const firstLine = (s: string): string =>
     .map((l) => l.trim())
     .find(Boolean) ?? '';
 
+/** What a probe is called in a reason. */
+const LABELS: Record<string, string> = {
+  llama: "node-llama-cpp's backend detection",
+  trainer: 'The trainer environment check',
+  os: 'The operating system query',
+  cpu: 'The CPU query',
+  memory: 'The memory query',
+  disk: 'The disk query',
+};
+
 /** Runs one probe with a deadline; a throw or a timeout becomes a `fail` probe with its reason. */
 export async function probe<T>(
   id: string,
@@ -84,7 +94,7 @@ export async function probe<T>(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ctrl.abort();
-      reject(new Error(`${id} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+      reject(new Error(`${LABELS[id] ?? id} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);
   });
   try {

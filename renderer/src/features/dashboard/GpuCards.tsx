@@ -32,10 +32,15 @@ function GpuCard({ gpu, live }: { gpu: GpuInfo; live: GpuStat | undefined }) {
   return (
     <Paper withBorder radius="md" p="sm" component="article" aria-label={`GPU ${gpu.index}`}>
       <Group justify="space-between" wrap="nowrap" mb={4}>
-        <Text fw={600} size="sm" truncate>
+        <Text fw={600} size="sm" lineClamp={2}>
           GPU {gpu.index}: {gpu.model}
         </Text>
-        <Badge variant="light" color={gpu.unifiedMemory ? 'grape' : 'gray'} radius="sm">
+        <Badge
+          variant="light"
+          color={gpu.unifiedMemory ? 'grape' : 'gray'}
+          radius="sm"
+          style={{ flexShrink: 0, overflow: 'visible' }}
+        >
           {gpu.vramMb ? `${formatMb(gpu.vramMb)} ${gpu.unifiedMemory ? 'unified' : 'VRAM'}` : 'VRAM unknown'}
         </Badge>
       </Group>
