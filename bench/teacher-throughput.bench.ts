@@ -3,8 +3,9 @@
  * sequences, side by side with node-llama-cpp's own batched decoding (same GGUF, same sequence
  * count, same grammar and prompts, in-process), and the endpoint teacher's requests in flight
  * against the fake OpenAI server. Prints figures; never asserts on time.
- *   npm run bench teacher    BENCH_PROMPTS=16 BENCH_TOKENS=96 BENCH_THREADS=1 BENCH_RUNS=3 BENCH_LARGE=1
- * BENCH_LARGE=0 skips the ~200 MB f16 model (built once by make_tiny_gguf.py, ~15 s).
+ *   npm run bench teacher    BENCH_PROMPTS=16 BENCH_TOKENS=96 BENCH_THREADS=1 BENCH_RUNS=3
+ *   BENCH_TINY=0 / BENCH_LARGE=0 skip a model (the ~200 MB f16 one is built once, ~15 s);
+ *   BENCH_LARGE_TOKENS=32 for the f16 one.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,9 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 96);
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LARGE = process.env.BENCH_LARGE !== '0';
+const TINY = process.env.BENCH_TINY !== '0';
+/** The f16 model is ~200× the work per token: fewer tokens keep it to minutes on 2 cores. */
+const LARGE_TOKENS = Number(process.env.BENCH_LARGE_TOKENS ?? 32);
 const SEQUENCES = [1, 4, 8];
 
 const jsonSchema = {
@@ -75,7 +79,7 @@ interface Runner {
 }
 
 /** node-llama-cpp alone: one context with `sequences`, one LlamaChat per sequence, a shared queue of prompts. */
-async function raw(llama: Llama, modelPath: string, sequences: number): Promise<Runner> {
+async function raw(llama: Llama, modelPath: string, sequences: number, maxTokens: number): Promise<Runner> {
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ sequences, threads: THREADS, contextSize: { max: 8192 } });
   const wrapper = resolveChatWrapper(model);
@@ -100,8 +104,10 @@ async function raw(llama: Llama, modelPath: string, sequences: number): Promise<
           ];
           const r = await chat.generateResponse(history, {
             grammar,
-            maxTokens: TOKENS,
+            maxTokens,
             temperature: 0.7,
+            topK: 40, // the local teacher's sampling, so both generate alike
+            topP: 0.95,
             seed: i,
             onToken: (t) => (tokens += t.length),
           });
@@ -127,7 +133,7 @@ async function raw(llama: Llama, modelPath: string, sequences: number): Promise<
 }
 
 /** LabForge: the local teacher (model host child process, structured requests), all prompts at once. */
-async function labforge(modelPath: string, sequences: number): Promise<Runner> {
+async function labforge(modelPath: string, sequences: number, maxTokens: number): Promise<Runner> {
   const host = new ModelHost({ threads: THREADS });
   const teacher = await new Teachers({ host, models: { find: () => null } }).create(modelPath, {
     concurrency: sequences,
@@ -141,7 +147,7 @@ async function labforge(modelPath: string, sequences: number): Promise<Runner> {
       jsonSchema,
       schema: qa,
       schemaName: 'qa',
-      maxTokens: TOKENS,
+      maxTokens,
       temperature: 0.7,
       seed,
     });
@@ -169,9 +175,11 @@ async function labforge(modelPath: string, sequences: number): Promise<Runner> {
 const bestCpu = (fs: Figures[]): Figures => fs.reduce((a, b) => (tokPerCpuSec(b) > tokPerCpuSec(a) ? b : a));
 const col = (v: number | string, w: number): string => (typeof v === 'number' ? v.toFixed(0) : v).padStart(w);
 
-async function localTable(name: string, modelPath: string, prompts: string[]): Promise<void> {
+async function localTable(name: string, modelPath: string, prompts: string[], maxTokens: number): Promise<void> {
   const llama = await getLlama({ build: 'never', maxThreads: THREADS });
-  console.log(`\n${name}: ${prompts.length} prompts, <=${TOKENS} tokens each, ${THREADS} thread(s), best of ${RUNS}`);
+  console.log(
+    `\n${name}: ${prompts.length} prompts, <=${maxTokens} tokens each, ${THREADS} thread(s), best of ${RUNS}`,
+  );
   console.log(
     '  wall clock: tokens/s and samples/min; CPU: tokens per CPU-second (all processes; robust on a busy machine)',
   );
@@ -182,7 +190,7 @@ async function localTable(name: string, modelPath: string, prompts: string[]): P
   let baseCpu = 0;
   for (const s of SEQUENCES) {
     // Both loaded at once, runs interleaved (raw, LabForge, raw, ...): a busy machine slows both alike.
-    const runners = [await raw(llama, modelPath, s), await labforge(modelPath, s)];
+    const runners = [await raw(llama, modelPath, s, maxTokens), await labforge(modelPath, s, maxTokens)];
     const figures: Figures[][] = [[], []];
     for (const x of runners) await x.run(prompts.slice(0, s)); // warm-up
     for (let round = 0; round < RUNS; round++)
@@ -237,7 +245,7 @@ async function endpoint(): Promise<void> {
 }
 
 const prompts = Array.from({ length: PROMPTS }, (_, i) => prompt(i));
-await localTable('tiny GGUF (2 layers, 64 embd, f32, ~0.5 MB)', await tinyGguf(), prompts);
+if (TINY) await localTable('tiny GGUF (2 layers, 64 embd, f32, ~0.5 MB)', await tinyGguf(), prompts, TOKENS);
 if (LARGE) {
   const large = await tinyGguf({
     layers: 6,
@@ -248,7 +256,12 @@ if (LARGE) {
     ctx: 1024,
     name: 'bench-f16',
   });
-  await localTable(`f16 GGUF (6 layers, 1024 embd, ${path.basename(large)}, ~200 MB)`, large, prompts.slice(0, 8));
+  await localTable(
+    `f16 GGUF (6 layers, 1024 embd, ${path.basename(large)}, ~200 MB)`,
+    large,
+    prompts.slice(0, 8),
+    LARGE_TOKENS,
+  );
 }
 await endpoint();
 console.log('\nNo GPU here: the >= 3x at 8 sequences expected on a GPU is not measured by this run.');
