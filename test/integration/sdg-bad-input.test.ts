@@ -178,6 +178,15 @@ describe('sdg: bad input gives a clear message and loses nothing', () => {
       pipeline: 'full',
     });
     expect(big.warnings).toEqual([]);
+    // No model name: the endpoint's own /models answers it (mixtral-8x7b, large enough).
+    const asked = await api.call('sdg.preflight', {
+      taxonomy: h.taxonomy,
+      base: 'empty',
+      teacher: server.url,
+      apiKeyEnv: 'SDG_TEST_KEY',
+      pipeline: 'full',
+    });
+    expect(asked.warnings).toEqual([]);
   });
 
   it('cancels mid-run and jobs.resume finishes without asking again', async () => {

@@ -70,12 +70,26 @@ export class SdgService {
   }
 
   /** The leaves and flows a run would use, and the warnings, without asking any model. */
-  async preflight(p: Pick<Params, 'taxonomy' | 'base' | 'teacher' | 'teacherModel' | 'pipeline' | 'flowsDir'>) {
+  async preflight(
+    p: Pick<Params, 'taxonomy' | 'base' | 'teacher' | 'teacherModel' | 'apiKeyEnv' | 'pipeline' | 'flowsDir'>,
+  ) {
     const flows = await loadFlowsDir(p.flowsDir ?? builtinFlowsDir());
     const { leaves, base } = await selectLeaves(await this.taxonomyOf(p), p.base);
     const warnings: string[] = [];
-    const w = p.pipeline === 'full' ? await this.sizeWarning(p.teacher, p.teacherModel) : null;
-    if (w) warnings.push(w);
+    if (p.pipeline === 'full') {
+      // An endpoint named without its model: ask it (its /models), so the warning comes before the run.
+      let served = p.teacherModel;
+      if (!served && /^https?:\/\//i.test(p.teacher)) {
+        const t = await this.deps.createTeacher(
+          { source: p.teacher, apiKeyEnv: p.apiKeyEnv },
+          AbortSignal.timeout(15_000),
+        );
+        served = t.info.model;
+        await t.dispose();
+      }
+      const w = await this.sizeWarning(p.teacher, served);
+      if (w) warnings.push(w);
+    }
     return {
       base,
       leaves: leaves.map((l) => ({

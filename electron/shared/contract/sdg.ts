@@ -149,6 +149,7 @@ export const sdgContract = {
       base: true,
       teacher: true,
       teacherModel: true,
+      apiKeyEnv: true,
       pipeline: true,
       flowsDir: true,
     }),
