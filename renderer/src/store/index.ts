@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createChatSlice, type ChatSlice } from './chat-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createJobLogSlice, type JobLogSlice } from './job-log-slice';
 import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createSdgSlice, type SdgSlice } from './sdg-slice';
@@ -15,6 +16,7 @@ import { createTrainingSlice, type TrainingSlice } from './training-slice';
  */
 interface Slices {
   jobs: JobsSlice;
+  jobLogs: JobLogSlice;
   models: ModelsSlice;
   system: SystemSlice;
   connection: ConnectionSlice;
@@ -29,6 +31,7 @@ export type Store = Intersect<Slices[keyof Slices]>;
 
 export const useStore = create<Store>()((...a) => ({
   ...createJobsSlice(...a),
+  ...createJobLogSlice(...a),
   ...createModelsSlice(...a),
   ...createSystemSlice(...a),
   ...createConnectionSlice(...a),

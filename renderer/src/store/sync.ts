@@ -9,6 +9,7 @@ export function startSync(): () => void {
   const s = useStore.getState;
   const refetch = (): void => {
     void s().loadJobs();
+    s().reloadJobLogs();
     void s().loadModels();
     void s().loadHardware();
     void s().loadChatHost();
@@ -19,6 +20,7 @@ export function startSync(): () => void {
   };
   const offs = [
     api.on('jobs.changed', (job) => s().applyJobChanged(job)),
+    api.on('jobs.logged', (e) => s().applyJobLogged(e)),
     api.on('models.changed', (e) => s().applyModelChanged(e)),
     api.on('system.hardwareChanged', (info) => s().applyHardwareChanged(info)),
     api.on('jobs.changed', (job) => s().applyTrainingJobChanged(job)),
