@@ -11,8 +11,8 @@ import type { ApiClient } from '../../../shared/client.js';
 import { AppError, toErrorInfo } from '../../../shared/errors.js';
 import { formatFinding, type Finding } from '../../../shared/taxonomy/index.js';
 import type { CliIo, Command, CommandArgs } from '../command.js';
-import { followJob, withApi } from '../follow-job.js';
-import { withCore } from '../with-core.js';
+import { followAndPrint, reportJobEnd } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 const USAGE =
   'labforge generate --taxonomy DIR [--base REF] --teacher MODEL_OR_URL [--teacher-model NAME]\n' +
@@ -100,76 +100,64 @@ async function unfinished(api: ApiClient, out: string): Promise<JobInfo | null> 
 async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const params = paramsOf(args.values);
   const json = args.values.json === true;
-  return withCore(args, (core) =>
-    withApi(core, async (api) => {
-      try {
-        const pre = await api.call('sdg.preflight', params);
-        for (const w of pre.warnings) io.err(`Warning: ${w}`);
-        io.err(`${pre.leaves.length} leaf(s) selected (base ${pre.base}):`);
-        for (const l of pre.leaves) io.err(`  ${l.leaf}  [${l.flow}]`);
-      } catch (err) {
-        const e = toErrorInfo(err);
-        const findings = (e.details as { findings?: Finding[] } | undefined)?.findings;
-        if (e.code !== 'VALIDATION_FAILED' || !findings) throw err;
-        if (json) io.out(JSON.stringify({ error: { code: e.code, message: e.message }, findings }));
-        for (const f of findings) io.err(formatFinding(f));
-        io.err(`labforge generate: ${e.message}`);
-        return 1;
-      }
-      const prev = await unfinished(api, params.out!);
-      const job = prev ? await api.call('jobs.resume', { id: prev.id }) : await api.call('sdg.start', params);
-      io.err(
-        prev || args.values.resume
-          ? `Resuming generation job ${job.id}: answers already in ${params.out}/journal.jsonl are not asked again.`
-          : `Generation job ${job.id} started (Ctrl+C stops it; the same command resumes it).`,
-      );
-      let last = 0;
-      const stop = (): void => {
-        io.err('Stopping: every answer received so far is kept in the journal...');
-        void api.call('jobs.cancel', { id: job.id });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const off = api.on('sdg.progress', (s) => {
-        if (s.jobId !== job.id || Date.now() - last < 2000) return;
-        last = Date.now();
-        for (const line of progressLines(s)) io.err(line);
-      });
-      const done = await followJob(api, job.id).finally(() => {
-        off();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      });
-      const r = jobResult('sdg.generate', done);
-      if (r) {
-        if (json) io.out(JSON.stringify(summaryOf(r)));
-        else {
-          for (const l of r.leaves) {
-            const drops = Object.entries(l.dropped).map(([k, n]) => `${k} ${n}`);
-            io.out(
-              `${l.leaf}: ${l.kept} kept of ${l.generated}${drops.length ? ` (dropped: ${drops.join(', ')})` : ''}`,
-            );
-          }
-          io.out(`Knowledge (phase 1): ${r.files.knowledge ?? 'none'}`);
-          io.out(`Skills (phase 2):    ${r.files.skills ?? 'none'}`);
-          io.out(
-            `${r.seconds} s, ${r.samples_per_min} samples/min, ${r.tokens_per_s} tokens/s; card: ${r.out}/dataset-card.md`,
-          );
-        }
-        for (const w of r.warnings) io.err(`Warning: ${w}`);
-        return 0;
-      }
-      if (done.state === 'cancelled') {
-        io.err('Stopped. Run the same command again to continue where it stopped.');
-        return 130;
-      }
-      const e = done.error;
-      if (json) io.out(JSON.stringify({ error: e }));
-      io.err(`labforge generate: ${e?.message ?? done.state}${e?.hint ? `\n${e.hint}` : ''}`);
-      io.err('Nothing received so far is lost: run the same command again to continue.');
+  return withClient(args, async (api) => {
+    try {
+      const pre = await api.call('sdg.preflight', params);
+      for (const w of pre.warnings) io.err(`Warning: ${w}`);
+      io.err(`${pre.leaves.length} leaf(s) selected (base ${pre.base}):`);
+      for (const l of pre.leaves) io.err(`  ${l.leaf}  [${l.flow}]`);
+    } catch (err) {
+      const e = toErrorInfo(err);
+      const findings = (e.details as { findings?: Finding[] } | undefined)?.findings;
+      if (e.code !== 'VALIDATION_FAILED' || !findings) throw err;
+      if (json) io.out(JSON.stringify({ error: { code: e.code, message: e.message }, findings }));
+      for (const f of findings) io.err(formatFinding(f));
+      io.err(`labforge generate: ${e.message}`);
       return 1;
-    }),
-  );
+    }
+    const prev = await unfinished(api, params.out!);
+    const job = prev ? await api.call('jobs.resume', { id: prev.id }) : await api.call('sdg.start', params);
+    io.err(
+      prev || args.values.resume
+        ? `Resuming generation job ${job.id}: answers already in ${params.out}/journal.jsonl are not asked again.`
+        : `Generation job ${job.id} started (Ctrl+C stops it; the same command resumes it).`,
+    );
+    let last = 0;
+    const off = api.on('sdg.progress', (s) => {
+      if (s.jobId !== job.id || Date.now() - last < 2000) return;
+      last = Date.now();
+      for (const line of progressLines(s)) io.err(line);
+    });
+    const done = await followAndPrint(api, io, job.id, {
+      line: () => null,
+      onStop: 'Stopping: every answer received so far is kept in the journal...',
+    }).finally(off);
+    const r = jobResult('sdg.generate', done);
+    if (r) {
+      if (json) io.out(JSON.stringify(summaryOf(r)));
+      else {
+        for (const l of r.leaves) {
+          const drops = Object.entries(l.dropped).map(([k, n]) => `${k} ${n}`);
+          io.out(`${l.leaf}: ${l.kept} kept of ${l.generated}${drops.length ? ` (dropped: ${drops.join(', ')})` : ''}`);
+        }
+        io.out(`Knowledge (phase 1): ${r.files.knowledge ?? 'none'}`);
+        io.out(`Skills (phase 2):    ${r.files.skills ?? 'none'}`);
+        io.out(
+          `${r.seconds} s, ${r.samples_per_min} samples/min, ${r.tokens_per_s} tokens/s; card: ${r.out}/dataset-card.md`,
+        );
+      }
+      for (const w of r.warnings) io.err(`Warning: ${w}`);
+      return 0;
+    }
+    if (done.state === 'cancelled') {
+      io.err('Stopped. Run the same command again to continue where it stopped.');
+      return 130;
+    }
+    if (json) io.out(JSON.stringify({ error: done.error }));
+    const code = reportJobEnd(io, 'generate', done);
+    io.err('Nothing received so far is lost: run the same command again to continue.');
+    return code;
+  });
 }
 
 export const generateCommand: Command = {
