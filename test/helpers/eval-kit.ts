@@ -142,3 +142,16 @@ export async function trainFactCheckpoint(
     throw new Error(`training failed:\n${stdout.slice(-2000)}`);
   return done.final_checkpoint;
 }
+
+/** A folder in MMLU's release layout with one subject. */
+export function writeMmlu(root: string): string {
+  mkdirSync(path.join(root, 'dev'), { recursive: true });
+  mkdirSync(path.join(root, 'test'), { recursive: true });
+  const dev = Array.from({ length: 6 }, (_, i) => `"What is ${i}+1?",${i + 1},${i},${i + 2},${i + 3},A`).join('\n');
+  writeFileSync(path.join(root, 'dev', 'basic_math_dev.csv'), `${dev}\n`);
+  writeFileSync(
+    path.join(root, 'test', 'basic_math_test.csv'),
+    '"Which is even, ""2"" or ""3""?",3,2,"5, odd",7,B\r\n"What is 2+2?",4,5,6,7,A\n',
+  );
+  return root;
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/core/cli/main.js';
 import { createCore, type Core } from '../../electron/core/create-core.js';
 import { jobResult, type EvalReport } from '../../electron/shared/contract/index.js';
-import { writeEvalTaxonomy, trainFactCheckpoint } from '../helpers/eval-kit.js';
+import { trainFactCheckpoint, writeEvalTaxonomy, writeMmlu } from '../helpers/eval-kit.js';
 import { judgeReply } from '../helpers/fake-judge.js';
 import { startFakeOpenAi, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { connectMemory } from '../helpers/memory-client.js';
@@ -101,6 +101,10 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
         'cpu',
         '--max-new-tokens',
         '8',
+        '--benchmarks',
+        'mmlu_branch,mt_bench_branch,fact_recall,mmlu',
+        '--mmlu-data',
+        writeMmlu(path.join(dir.path, 'mmlu')),
         '--json',
       ],
       { out: (l) => out.push(l), err: (l) => err.push(l) },
@@ -135,6 +139,13 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
       errors: [{ what: 'mt_bench_branch', reason: expect.stringMatching(/no judge/) }],
     });
     expect(j.benchmarks.fact_recall).toMatchObject({ method: 'lexical-overlap', base: expect.any(Number) });
+    // MMLU 5-shot from the user's folder: numbers for the base, per subject
+    expect(j.benchmarks.mmlu).toMatchObject({
+      status: 'partial',
+      model: null,
+      base: expect.any(Number),
+      per_leaf: [expect.objectContaining({ leafId: 'basic_math', questions: 2 })],
+    });
   });
 
   it('a junk judge and a taxonomy without skills: errors are errors (not 0), MMLU-branch still scored', async () => {

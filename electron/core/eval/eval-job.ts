@@ -35,7 +35,7 @@ export const evalDirOf = (dataDir: string, jobId: string, p: { outDir?: string; 
 
 /** Opens the judge once; a judge that cannot be opened is an issue in the report, not a failed job. */
 export async function openJudgeFor(
-  deps: EvalDeps,
+  deps: Pick<EvalDeps, 'openJudge'>,
   spec: string | undefined,
   model: string | undefined,
   signal: AbortSignal,
