@@ -19,11 +19,11 @@ import { chatHandlers } from './chat/chat-handlers.js';
 import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
+import type { Launcher } from './util/launcher.js';
 import { EndpointService } from './endpoint/endpoint-service.js';
 import { evalHandlers } from './eval/eval-handlers.js';
 import { evalJob, type EvalDeps } from './eval/eval-job.js';
 import { EvalStore } from './eval/eval-store.js';
-import { HostAnswerSource } from './eval/host-answers.js';
 import { HostAnswerSource } from './eval/host-answers.js';
 import { RunEvaluation } from './eval/run-evaluation.js';
 import { ModelLibrary } from './models/model-library.js';
@@ -71,6 +71,8 @@ export interface CoreOptions {
   pickFile?: (o: { title: string }) => Promise<string | null>;
   /** better-sqlite3's binary for this runtime (`pickSqliteBinding`); null/omitted = the default (Node's). */
   sqliteBinding?: string | null;
+  /** Starts Node children (model host, GGUF check); the desktop app passes Electron's utilityProcess. */
+  launcher?: Launcher;
   /** The model host child process (tests pass `{ threads: 1 }`). */
   modelHost?: ModelHostOptions;
   /** SDG's teachers and judges (tests may script one); default: `teachers.create`. */
@@ -166,7 +168,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   jobs.register(downloads.job);
   jobs.onDidChangeJob((job) => void downloads.onJobChanged(job));
-  const modelHost = new ModelHost(opts.modelHost ?? {});
+  const modelHost = new ModelHost({ launcher: opts.launcher, ...opts.modelHost });
   const conversations = new ConversationStore(db);
   if (!readOnlyBeside) conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
@@ -186,7 +188,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     libraryModelPath: (idOrName) => models.list().find((m) => m.id === idOrName || m.name === idOrName)?.path ?? null,
     openJudge: (spec, model, signal) => teachers.create(spec, { model }, signal),
     ggufSource: () => new HostAnswerSource(modelHost),
-    ggufSource: () => new HostAnswerSource(modelHost),
   };
   jobs.register(
     trainingRunJob({
@@ -203,6 +204,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.register(
     exportJob({
       dataDir,
+      launcher: opts.launcher,
       configuredPython: () => python.configuredPython(),
       register: async (r) =>
         (
@@ -306,6 +308,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     disposed = true;
     await endpoint.dispose();
     await modelHost.dispose();
+    hardware.dispose();
     await jobs.dispose();
     bus.dispose();
     db.close();

@@ -7,6 +7,7 @@ import { pickSqliteBinding } from '../core/store/sqlite-binding.js';
 import { defaultDataDir } from '../core/util/data-dir.js';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { mountIpc } from './ipc-transport.js';
+import { utilityLauncher } from './utility-launcher.js';
 import { APP_ORIGIN, createMainWindow, guardContents, guardSession, isTrustedUrl } from './security.js';
 import { WindowStateStore } from './window-state.js';
 
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
       sqliteBinding,
       access: 'owner',
       what: 'LabForge desktop',
+      // The RunAsNode fuse is off: Node children run as utility processes.
+      launcher: utilityLauncher(),
       pickFile: async ({ title }) => {
         const r = await dialog.showOpenDialog({ title, properties: ['openFile', 'dontAddToRecent'] });
         return r.canceled ? null : (r.filePaths[0] ?? null);

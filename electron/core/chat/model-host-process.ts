@@ -12,10 +12,11 @@ import {
   type HostRequest,
 } from './model-host-protocol.js';
 import { LlamaRuntime } from './llama-runtime.js';
+import { parentChannel } from '../util/parent-channel.js';
 
-const send = (msg: HostMessage): void => {
-  if (process.connected) process.send?.(msg);
-};
+// Node's fork, or Electron's utilityProcess in the desktop app.
+const parent = parentChannel();
+const send = (msg: HostMessage): void => parent.send(msg);
 
 const positive = (v: string | undefined, fallback: number): number => {
   const n = Number(v);
@@ -94,7 +95,8 @@ async function run(
   }
 }
 
-process.on('message', (raw: HostRequest) => {
+parent.onMessage((message) => {
+  const raw = message as HostRequest;
   if (raw.type === 'cancel') {
     inflight.get(raw.id)?.abort(new AppError('CANCELLED', 'Cancelled'));
     return;
@@ -113,7 +115,7 @@ process.on('message', (raw: HostRequest) => {
 });
 
 // The app went away: nothing left to serve.
-process.on('disconnect', () => {
+parent.onDisconnect(() => {
   for (const ac of inflight.values()) ac.abort();
   void runtime.dispose().finally(() => process.exit(0));
 });

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import { defineJob, type DefinedJobKind } from '../jobs/job-kind.js';
 import { findNativeDir, findTrainerPython } from '../training/native-paths.js';
 import { writeFileAtomic } from '../util/fs.js';
+import type { Launcher } from '../util/launcher.js';
 import { checkGguf } from './gguf-verify.js';
 import { ensureLlamaCppSource } from './llama-cpp-source.js';
 import { runPythonTool } from './python-run.js';
@@ -69,6 +70,8 @@ export function exportJob(deps: {
   dataDir: string;
   configuredPython(): string | null;
   register?: RegisterExport;
+  /** Starts the GGUF check's Node child (Electron's utilityProcess in the desktop app). */
+  launcher?: Launcher;
 }): DefinedJobKind<'export.gguf'> {
   return defineJob('export.gguf', {
     title: (p) => `Export ${path.basename(p.checkpoint)} to GGUF (${p.quant})`,
@@ -153,7 +156,7 @@ export function exportJob(deps: {
         const check = await checkGguf(
           part,
           ref.answers.map((a) => ({ ids: a.prompt_ids, text: a.prompt_text })),
-          { maxTokens: CHECK_TOKENS, signal: ctx.signal, workDir: work },
+          { maxTokens: CHECK_TOKENS, signal: ctx.signal, workDir: work, launcher: deps.launcher },
         );
         if (!check.chatTemplate) {
           throw new AppError(

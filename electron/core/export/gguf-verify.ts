@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GPU_ENV, LLAMA_ENV, spawnChild } from '../util/child-process.js';
+import { GPU_ENV, LLAMA_ENV, spawnChild, type Launcher } from '../util/child-process.js';
 
 export interface GgufCheck {
   chatTemplate: string | null;
@@ -52,7 +52,7 @@ process.exit(0);
 export async function checkGguf(
   ggufPath: string,
   prompts: Array<{ ids: number[]; text: string }>,
-  opts: { maxTokens: number; workDir: string; signal?: AbortSignal; threads?: number },
+  opts: { maxTokens: number; workDir: string; signal?: AbortSignal; threads?: number; launcher?: Launcher },
 ): Promise<GgufCheck> {
   const module = import.meta.resolve('node-llama-cpp');
   const longest = Math.max(0, ...prompts.map((p) => p.ids.length));
@@ -73,6 +73,7 @@ export async function checkGguf(
     env: { ELECTRON_RUN_AS_NODE: '1' },
     signal: opts.signal,
     grace: { term: 3000 },
+    launcher: opts.launcher,
   });
   const out: string[] = [];
   child.onStdoutLine((l) => out.push(l));
