@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { ProbeInfo } from '../../shared/contract/index.js';
+import { GPU_ENV, spawnChild } from '../util/child-process.js';
 
 export interface ToolResult {
   /** `ok`: exited 0. `missing`: not on PATH. `failed`: non-zero exit. `timeout`: killed after `timeoutMs`. */
@@ -19,18 +19,19 @@ export interface ToolOptions {
 const MAX_OUTPUT = 1 << 20;
 
 /**
- * Runs a detection tool (nvidia-smi, rocm-smi) and never throws. It runs in its own process group
- * so a hung tool *and its children* are killed at the timeout, and the promise settles at the
- * timeout even when a grandchild still holds the output pipe open.
- * (One small function so moving to the shared child-process wrapper is a one-line change.)
+ * Runs a detection tool (nvidia-smi, rocm-smi) under the child-process wrapper and never throws. It
+ * runs in its own process group so a hung tool *and its children* are killed at the timeout, and
+ * the promise settles at the timeout even when a grandchild still holds the output pipe open.
  */
 export function runTool(cmd: string, args: string[], opts: ToolOptions): Promise<ToolResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const env = opts.path === undefined ? process.env : { ...process.env, PATH: opts.path };
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, windowsHide: true });
+    const child = spawnChild(cmd, args, {
+      allowEnv: [GPU_ENV],
+      env: opts.path === undefined ? {} : { PATH: opts.path },
+    });
     const finish = (outcome: ToolResult['outcome'], code: number | null): void => {
       if (settled) return;
       settled = true;
@@ -38,27 +39,24 @@ export function runTool(cmd: string, args: string[], opts: ToolOptions): Promise
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({ outcome, stdout, stderr, code });
     };
-    const kill = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
     const onAbort = (): void => {
-      kill();
+      child.killGroup('SIGKILL');
       finish('timeout', null);
     };
     const timer = setTimeout(onAbort, opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (d: Buffer) => {
-      if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.onStdoutLine((l) => {
+      if (stdout.length < MAX_OUTPUT) stdout += `${l}\n`;
     });
-    child.stderr.on('data', (d: Buffer) => {
-      if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+    child.onStderrLine((l) => {
+      if (stderr.length < MAX_OUTPUT) stderr += `${l}\n`;
     });
-    child.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ENOENT' ? 'missing' : 'failed', null));
-    child.on('close', (code) => finish(code === 0 ? 'ok' : 'failed', code));
+    void child.exited.then((exit) => {
+      const missing = (exit.error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+      if (exit.error) finish(missing ? 'missing' : 'failed', null);
+      else finish(exit.code === 0 ? 'ok' : 'failed', exit.code);
+    });
   });
 }
 
