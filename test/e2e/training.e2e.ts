@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -140,8 +140,16 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     const exp = run().getByRole('region', { name: 'Export to GGUF' });
     await exp.getByLabel('Quantization').selectOption('f16');
     await exp.getByRole('button', { name: 'Export best checkpoint' }).click();
-    await exp.getByText(/^\d+\/\d+ greedy answers identical$/).waitFor({ timeout: 110_000 });
-    expect(await exp.getByText(/\.gguf$/).textContent()).toMatch(/\.gguf$/);
+    const check = exp.getByText(/^\d+\/\d+ greedy answers identical$/);
+    await check.waitFor({ timeout: 110_000 });
+    // Every greedy answer of the GGUF equals the checkpoint's (N/N, and N > 0).
+    const [same, total] = (await check.textContent())!.split(' ')[0]!.split('/').map(Number);
+    expect(total).toBeGreaterThan(0);
+    expect(same).toBe(total);
+    // The file shown is the export in the data dir's models folder, and it is on disk.
+    const shown = (await exp.getByText(/\.gguf$/).textContent())!.trim();
+    expect(path.dirname(shown)).toBe(path.join(server.dataDir, 'models'));
+    expect(existsSync(shown)).toBe(true);
     const note = page.getByRole('alert').filter({ hasText: 'finished' });
     await note.getByRole('button').click();
     await note.waitFor({ state: 'hidden' });

@@ -19,10 +19,12 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import type { JobInfo } from '../../../../electron/shared/contract';
 import type { AppError } from '../../../../electron/shared/errors';
 import { api } from '../../api/connection';
+import { useStore } from '../../store';
 import {
   emptyRunForm,
   fieldErrorsFrom,
   labDefaults,
+  suggestedMethod,
   toTrainingParams,
   validateRunForm,
   type RunFormErrors,
@@ -55,6 +57,13 @@ export function NewRunModal({
   const [apiError, setApiError] = useState<AppError | null>(null);
   const [advanced, setAdvanced] = useState(false);
   const [submitting, setSubmitting] = useState(false);
+  const [methodTouched, setMethodTouched] = useState(false);
+  const modelsById = useStore((s) => s.modelsById);
+  const suggestion = suggestedMethod(values.baseModel, values.phases, Object.values(modelsById));
+  // Adding knowledge to a model LabForge already tuned: offer OSFT (keeps what it learned) until the
+  // user picks a method.
+  const method = !methodTouched && suggestion ? suggestion : values.method;
+  const form: RunFormValues = { ...values, method };
 
   const set = <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]): void => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -68,7 +77,7 @@ export function NewRunModal({
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const found = validateRunForm(values, { cuda });
+    const found = validateRunForm(form, { cuda });
     setErrors(found);
     setApiError(null);
     if (Object.keys(found).length > 0) {
@@ -78,7 +87,7 @@ export function NewRunModal({
     }
     setSubmitting(true);
     try {
-      const job = await api.call('training.start', toTrainingParams(values));
+      const job = await api.call('training.start', toTrainingParams(form));
       onStarted(job);
       onClose();
     } catch (err) {
@@ -148,11 +157,20 @@ export function NewRunModal({
             }
             error={errors.method}
           >
+            {suggestion === 'osft' && (
+              <Text size="xs" c="blue" mt={4} aria-label="Method suggestion">
+                This model was already tuned by LabForge: OSFT adds the new knowledge without overwriting what it
+                learned.
+              </Text>
+            )}
             <SegmentedControl
               mt={6}
               data={methods}
-              value={values.method}
-              onChange={(v) => set('method', v as RunFormValues['method'])}
+              value={method}
+              onChange={(v) => {
+                setMethodTouched(true);
+                set('method', v as RunFormValues['method']);
+              }}
               aria-label="Method"
             />
           </Input.Wrapper>
@@ -249,9 +267,9 @@ export function NewRunModal({
                 />
               </Input.Wrapper>
               <Input.Wrapper
-                label={values.method === 'osft' ? 'OSFT layers' : 'LoRA layers'}
+                label={method === 'osft' ? 'OSFT layers' : 'LoRA layers'}
                 description={
-                  values.method === 'full'
+                  method === 'full'
                     ? 'Full fine-tuning trains every layer.'
                     : 'Attention projections (LAB default) or every linear layer (more capacity).'
                 }
@@ -260,7 +278,7 @@ export function NewRunModal({
                   mt={6}
                   fullWidth
                   aria-label="Adapter layers"
-                  disabled={values.method === 'full'}
+                  disabled={method === 'full'}
                   data={[
                     { value: 'attention', label: 'Attention' },
                     { value: 'all-linear', label: 'All linear' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyRunForm, fieldErrorsFrom, toTrainingParams, validateRunForm } from './run-form';
+import { emptyRunForm, fieldErrorsFrom, suggestedMethod, toTrainingParams, validateRunForm } from './run-form';
 
 const filled = { ...emptyRunForm, data: '/tmp/data', baseModel: '/tmp/model' };
 
@@ -85,5 +85,20 @@ describe('run form', () => {
       maxBatchLen: 'Too small',
     });
     expect(fieldErrorsFrom(undefined)).toEqual({});
+  });
+
+  it('offers OSFT when knowledge is added to a model LabForge already tuned', () => {
+    const lineage = (run: string | null) => ({ base: null, run, taxonomyCommit: null });
+    const models = [
+      { id: 'a1', name: 'tuned', path: '/m/tuned', format: 'safetensors' as const, lineage: lineage('job-1') },
+      { id: 'b2', name: 'base', path: '/m/base', format: 'safetensors' as const, lineage: lineage(null) },
+      { id: 'c3', name: 'tuned-gguf', path: '/m/t.gguf', format: 'gguf' as const, lineage: lineage('job-1') },
+    ];
+    expect(suggestedMethod('tuned', ['knowledge', 'skills'], models)).toBe('osft');
+    expect(suggestedMethod('/m/tuned', ['knowledge'], models)).toBe('osft');
+    expect(suggestedMethod('a1', ['skills'], models)).toBeNull(); // no knowledge added
+    expect(suggestedMethod('base', ['knowledge'], models)).toBeNull();
+    expect(suggestedMethod('tuned-gguf', ['knowledge'], models)).toBeNull();
+    expect(suggestedMethod('/elsewhere', ['knowledge'], models)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { TrainingParams } from '../../../../electron/shared/contract';
+import type { ModelInfo, TrainingParams } from '../../../../electron/shared/contract';
 
 /** The "New training run" form as the user typed it: numbers stay strings until submit. */
 export interface RunFormValues {
@@ -118,4 +118,19 @@ export function fieldErrorsFrom(details: unknown): RunFormErrors {
     if (typeof field === 'string' && field in emptyRunForm && d.message) e[field as keyof RunFormValues] = d.message;
   }
   return e;
+}
+
+/**
+ * The method to offer for a base model: OSFT when it is a model LabForge already tuned (a library
+ * model with a training run in its lineage) and the run adds knowledge, so what it learned is kept.
+ */
+export function suggestedMethod(
+  baseModel: string,
+  phases: RunFormValues['phases'],
+  models: readonly Pick<ModelInfo, 'id' | 'name' | 'path' | 'format' | 'lineage'>[],
+): RunFormValues['method'] | null {
+  const b = baseModel.trim();
+  if (!b || !phases.includes('knowledge')) return null;
+  const m = models.find((x) => x.format === 'safetensors' && (x.id === b || x.name === b || x.path === b));
+  return m?.lineage.run ? 'osft' : null;
 }
