@@ -69,3 +69,35 @@ describe('questions with a reference', () => {
     expect(tokenF1('Rome', 'Paris')).toBe(0);
   });
 });
+
+describe('MMLU-branch distractors from the teacher', () => {
+  it('uses the teacher’s wrong answers first and fills up from the taxonomy when it gives too few', async () => {
+    const { startFakeOpenAi, json } = await import('../../../test/helpers/fake-openai-server.js');
+    const { EndpointTeacher } = await import('../teacher/endpoint-teacher.js');
+    await using server = await startFakeOpenAi({
+      reply: (c) =>
+        c.lastUserText.includes('Q0')
+          ? json({ distractors: ['Lyon is the capital.', 'Nice is the capital.', 'Paris is the capital.'] })
+          : 'no idea',
+    });
+    const teacher = await EndpointTeacher.open({ url: server.url, maxAttempts: 1 });
+    try {
+      const leaf = knowledge('knowledge->t', ['Paris is the capital.', 'Bees make honey.']);
+      const pool = [
+        'Paris is the capital.',
+        'Bees make honey.',
+        'The sky is blue.',
+        'Cows drink water.',
+        'Snow is cold.',
+      ];
+      const { items } = await buildMcqs([leaf], pool, { teacher });
+      expect(items).toHaveLength(2);
+      const first = items[0]!.options.filter((_, i) => i !== items[0]!.answerIndex);
+      // the teacher's two usable distractors (its copy of the answer is dropped) plus one from the taxonomy
+      expect(first).toEqual(expect.arrayContaining(['Lyon is the capital.', 'Nice is the capital.']));
+      expect(items[1]!.options).toHaveLength(4);
+    } finally {
+      await teacher.dispose();
+    }
+  });
+});

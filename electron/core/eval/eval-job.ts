@@ -104,6 +104,8 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
       ctx.log(`Evaluating ${leaves.leaves.length} changed leaves (diff base ${leaves.base})`);
       const { judge, issue } = await openJudgeFor(deps, p.judge, p.judgeModel, ctx.signal);
       if (issue) ctx.log(issue.reason, 'warn');
+      const distractors = await openJudgeFor(deps, p.teacher, undefined, ctx.signal);
+      if (distractors.issue) ctx.log(distractors.issue.reason.replace('the judge', 'the teacher'), 'warn');
       try {
         const reports = await evaluate({
           candidates: [{ id: 'model', ref: describeModel(p.model, deps.libraryModelPath) }],
@@ -112,6 +114,7 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
           benchmarks: p.benchmarks,
           judge,
           judgeError: issue?.reason,
+          teacher: distractors.judge?.teacher ?? null,
           mmluData: p.mmluData,
           sources: { transformers: pythonSource(deps, dir, p), gguf: deps.ggufSource?.() ?? null },
           maxNewTokens: p.maxNewTokens,
@@ -135,6 +138,7 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
         return { reportId: saved.report.id, reportPath: saved.reportPath, report: saved.report };
       } finally {
         await judge?.teacher.dispose();
+        await distractors.judge?.teacher.dispose();
       }
     },
   });

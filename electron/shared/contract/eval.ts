@@ -20,6 +20,8 @@ export const evalParamsSchema = z.object({
   judge: z.string().min(1).optional(),
   /** The model name sent to an endpoint judge. */
   judgeModel: z.string().min(1).optional(),
+  /** Writes MMLU-branch distractors (URL, GGUF path or library id); without one, other answers of the taxonomy are used. */
+  teacher: z.string().min(1).optional(),
   benchmarks: z.array(benchmarkNameSchema).min(1).default(DEFAULT_BENCHMARKS),
   /** Folder with MMLU in its standard CSV layout (`dev/`, `test/`); needed only for `mmlu`. */
   mmluData: z.string().min(1).optional(),

@@ -63,6 +63,7 @@ export const evaluateCommand: Command = {
   summary: 'Compare a model with its base on the taxonomy changes (MMLU-branch, MT-Bench-branch, fact recall, MMLU)',
   usage:
     'labforge evaluate --model M --base B --taxonomy DIR [--taxonomy-base REF] [--judge URL|GGUF|ID] [--judge-model NAME]\n' +
+    '       [--teacher URL|GGUF|ID (writes MMLU-branch distractors)]\n' +
     '       [--benchmarks mmlu_branch,mt_bench_branch,fact_recall,mmlu] [--mmlu-data DIR] [--device auto|cpu|cuda]\n' +
     '       [--max-new-tokens N] [--python PATH] [--out DIR] [--json]',
   options: {
@@ -72,6 +73,7 @@ export const evaluateCommand: Command = {
     'taxonomy-base': { type: 'string' },
     judge: { type: 'string' },
     'judge-model': { type: 'string' },
+    teacher: { type: 'string' },
     benchmarks: { type: 'string' },
     'mmlu-data': { type: 'string' },
     device: { type: 'string', default: 'auto' },
@@ -101,6 +103,7 @@ export const evaluateCommand: Command = {
         taxonomyBase: v['taxonomy-base'],
         judge: v.judge,
         judgeModel: v['judge-model'],
+        teacher: v.teacher,
         benchmarks,
         mmluData: v['mmlu-data'],
         device: v.device,
