@@ -1,4 +1,5 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from '../core/util/fs.js';
 import path from 'node:path';
 
 export interface WindowState {
@@ -19,19 +20,29 @@ export class WindowStateStore {
     this.file = path.join(dataDir, 'window-state.json');
   }
 
+  /** The saved state; a corrupt file is reset to the defaults and kept beside as `.corrupt-<time>`. */
   load(): WindowState {
+    let text: string;
     try {
-      const s = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<WindowState>;
-      if (typeof s.width !== 'number' || typeof s.height !== 'number') return DEFAULT;
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return DEFAULT; // first start
+    }
+    try {
+      const s = JSON.parse(text) as Partial<WindowState>;
+      if (typeof s.width !== 'number' || typeof s.height !== 'number') throw new Error('no size');
       return { ...DEFAULT, ...s, width: Math.max(800, s.width), height: Math.max(560, s.height) };
     } catch {
+      try {
+        renameSync(this.file, `${this.file}.corrupt-${Date.now()}`);
+      } catch {
+        // Unwritable folder: the defaults still apply.
+      }
       return DEFAULT;
     }
   }
 
   async save(state: WindowState): Promise<void> {
-    const tmp = `${this.file}.part`;
-    await fs.writeFile(tmp, JSON.stringify(state));
-    await fs.rename(tmp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(state));
   }
 }
