@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { PYTHON_ENV, spawnChild } from '../util/child-process.js';
 
 export interface Interpreter {
   path: string;
@@ -21,9 +18,18 @@ export async function probePython(cmd: string | readonly string[], signal?: Abor
   const [exe, ...pre] = typeof cmd === 'string' ? [cmd] : cmd;
   if (!exe) return null;
   try {
-    const { stdout } = await run(exe!, [...pre, '-c', PROBE], { timeout: 15_000, signal, windowsHide: true });
-    const j = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { v: [number, number, number]; exe: string };
-    return { path: j.exe || exe!, version: j.v };
+    const lines: string[] = [];
+    const deadline = AbortSignal.timeout(15_000);
+    const child = spawnChild(exe, [...pre, '-c', PROBE], {
+      allowEnv: [PYTHON_ENV],
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      grace: { term: 2000 },
+    });
+    child.onStdoutLine((l) => void (l.trim() && lines.push(l)));
+    const exit = await child.exited;
+    if (exit.code !== 0) return null;
+    const j = JSON.parse(lines.at(-1) ?? '') as { v: [number, number, number]; exe: string };
+    return { path: j.exe || exe, version: j.v };
   } catch {
     return null;
   }
