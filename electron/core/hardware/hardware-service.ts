@@ -68,7 +68,7 @@ export class HardwareService {
    */
   private async scan(signal: AbortSignal, onProbe?: ScanOptions['onProbe']): Promise<HardwareInfo> {
     const check = this.opts.trainerStatus;
-    const pending = check ? check(new AbortController().signal) : null;
+    const pending = check ? check(this.lifetime.signal) : null;
     pending?.catch(() => undefined);
     const info = await scanHardware({
       dataDir: this.dataDir,
@@ -95,23 +95,31 @@ export class HardwareService {
   }
 
   private addLateTrainer(scannedAt: number, s: PythonStatus, ms: number): void {
-    const last = this.last();
-    if (!last || last.scannedAt !== scannedAt) return;
-    const r = trainerProbe(s);
-    const info: HardwareInfo = {
-      ...last,
-      trainer: r.value,
-      probes: last.probes.map((p) =>
-        p.id === 'trainer' ? { id: 'trainer', status: r.status, reason: r.reason, ms } : p,
-      ),
-    };
+    if (this.lifetime.signal.aborted) return;
     try {
+      const last = this.last();
+      if (!last || last.scannedAt !== scannedAt) return;
+      const r = trainerProbe(s);
+      const info: HardwareInfo = {
+        ...last,
+        trainer: r.value,
+        probes: last.probes.map((p) =>
+          p.id === 'trainer' ? { id: 'trainer', status: r.status, reason: r.reason, ms } : p,
+        ),
+      };
       this.kv.set(KEY, info);
       this.bus.emit('system.hardwareChanged', info);
     } catch {
-      // The core was disposed meanwhile.
+      // The store closed meanwhile; the next scan asks again.
     }
   }
+
+  /** Stops a trainer check still running (it runs Python), so a short-lived core (the CLI) can exit. */
+  dispose(): void {
+    this.lifetime.abort();
+  }
+
+  private readonly lifetime = new AbortController();
 
   /** A scan outside the job list, for callers that need hardware before any scan ran (`hardware.fit`). */
   async scanNow(signal: AbortSignal = new AbortController().signal): Promise<HardwareInfo> {

@@ -53,22 +53,27 @@ export const hardwareCommand: Command = {
   usage: 'labforge hardware [--cached] [--data-dir DIR] [--json]   (--cached: the last scan instead of a new one)',
   options: { cached: { type: 'boolean', default: false } },
   run: (args, io) =>
-    withClient(args, async (api) => {
-      let report = args.values.cached ? await api.call('hardware.report', {}) : null;
-      if (!report) {
-        const job = await followJob(api, (await api.call('system.scan', {})).id);
-        if (!jobResult('system.scan', job)) {
-          io.err(`labforge hardware: ${job.error?.message ?? job.state}`);
+    withClient(
+      args,
+      async (api) => {
+        let report = args.values.cached ? await api.call('hardware.report', {}) : null;
+        if (!report) {
+          const job = await followJob(api, (await api.call('system.scan', {})).id);
+          if (!jobResult('system.scan', job)) {
+            io.err(`labforge hardware: ${job.error?.message ?? job.state}`);
+            return 1;
+          }
+          report = await api.call('hardware.report', {});
+        }
+        if (!report) {
+          io.err('labforge hardware: no scan result');
           return 1;
         }
-        report = await api.call('hardware.report', {});
-      }
-      if (!report) {
-        io.err('labforge hardware: no scan result');
-        return 1;
-      }
-      if (args.values.json) io.out(JSON.stringify(hardwareJson(report)));
-      else for (const l of formatReport(report)) io.out(l);
-      return 0;
-    }),
+        if (args.values.json) io.out(JSON.stringify(hardwareJson(report)));
+        else for (const l of formatReport(report)) io.out(l);
+        return 0;
+      },
+      // The terminal waits for the trainer check (importing torch) instead of reporting it pending.
+      { hardware: { trainerTimeoutMs: 60_000 } },
+    ),
 };
