@@ -85,6 +85,12 @@ describe('the Data page', () => {
     await page
       .locator('[aria-label="Generation run"]')
       .screenshot({ path: path.join(screenshotDir, 'data-run.png'), animations: 'disabled' });
+    // One click from the finished dataset to a training run on its files.
+    await page.getByRole('button', { name: 'Train on this dataset' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Train on this dataset' });
+    await dialog.getByText(/Phases: knowledge then skills/).waitFor();
+    await dialog.getByRole('button', { name: 'Start training' }).waitFor();
+    await page.keyboard.press('Escape');
     expect(session.problems).toEqual([]);
   });
 });
