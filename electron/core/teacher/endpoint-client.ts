@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
@@ -123,6 +124,16 @@ export class EndpointClient {
 
   /** One chat completion with retries: 429 (after `Retry-After`), 5xx, timeouts and broken replies. */
   async call(body: Record<string, unknown>, signal?: AbortSignal): Promise<CallResult> {
+    // One listener on the caller's signal for the whole call (queue, tries, waits), however many wait.
+    const link = this.link(signal);
+    try {
+      return await this.tries(body, link.signal);
+    } finally {
+      link.dispose();
+    }
+  }
+
+  private async tries(body: Record<string, unknown>, signal: AbortSignal): Promise<CallResult> {
     const attempts = this.opts.maxAttempts ?? 6;
     let last = '';
     let retryAfter: number | null = null;
@@ -198,6 +209,8 @@ export class EndpointClient {
     const ac = new AbortController();
     const sources = [this.closed.signal, ...(signal ? [signal] : [])];
     const onAbort = (e: Event): void => ac.abort((e.target as AbortSignal).reason);
+    // One listener per call in flight (removed when it ends), so many calls on one job signal are no leak.
+    setMaxListeners(0, ...sources);
     for (const s of sources) {
       if (s.aborted) ac.abort(s.reason);
       else s.addEventListener('abort', onAbort, { once: true });
