@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  llamaBackendsSchema,
-  migInstanceSchema,
-  probeInfoSchema,
-  trainerEnvInfoSchema,
-} from './hardware-probes.js';
+import { llamaBackendsSchema, migInstanceSchema, probeInfoSchema, trainerEnvInfoSchema } from './hardware-probes.js';
 import { jobInfoSchema } from './jobs.js';
 import { event, rpc } from './define.js';
 
