@@ -49,7 +49,16 @@ def mixed_data(path: Path, n: int = 64, max_words: int = 300, seed: int = 0) -> 
     return path
 
 
-def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[float, int]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[float, float, int]:
     cfg = {
         "version": 1,
         "base_model": str(model),
@@ -84,10 +93,12 @@ def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[flo
     err: list[str] = []
     threading.Thread(target=lambda: err.append(p.stderr.read()), daemon=True).start()  # type: ignore[union-attr]
     stamps: dict[int, float] = {}  # step -> wall time its progress event arrived
+    cpu: dict[int, float] = {}  # step -> the worker's CPU seconds then
     for line in p.stdout:  # type: ignore[union-attr]
         e = json.loads(line)
         if e["type"] == "progress":
             stamps[e["step"]] = time.perf_counter()
+            cpu[e["step"]] = cpu_seconds(p.pid)
     if p.wait() != 0:
         raise SystemExit("".join(err)[-3000:])
     # the tokens of every step, from the same deterministic plan the worker follows
@@ -109,10 +120,11 @@ def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[flo
     steps = sorted(stamps)
     timed = [s for s in steps if s > WARM]
     tokens = sum(per_step[s - 1] for s in timed)
-    return tokens / (stamps[timed[-1]] - stamps[WARM]), len(timed)
+    cpu_s = cpu[timed[-1]] - cpu[WARM]
+    return tokens / (stamps[timed[-1]] - stamps[WARM]), tokens / cpu_s if cpu_s > 0 else 0.0, len(timed)
 
 
-def hf_trainer(model_dir: Path, data: Path, out: Path, a: argparse.Namespace) -> float:
+def hf_trainer(model_dir: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[float, float]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainerCallback, TrainingArguments
 
@@ -142,9 +154,11 @@ def hf_trainer(model_dir: Path, data: Path, out: Path, a: argparse.Namespace) ->
     class Timer(TrainerCallback):
         def __init__(self) -> None:
             self.t: list[float] = []
+            self.cpu: list[float] = []
 
         def on_step_end(self, *_a, **_k) -> None:
             self.t.append(time.perf_counter())
+            self.cpu.append(time.process_time())
 
     timer = Timer()
     args = TrainingArguments(
@@ -168,7 +182,8 @@ def hf_trainer(model_dir: Path, data: Path, out: Path, a: argparse.Namespace) ->
     tr.train()
     # the collator runs one batch ahead (prefetch); step i consumed step_tokens[i]
     tokens = sum(step_tokens[WARM : len(timer.t)])
-    return tokens / (timer.t[-1] - timer.t[WARM - 1])
+    cpu_s = timer.cpu[-1] - timer.cpu[WARM - 1]
+    return tokens / (timer.t[-1] - timer.t[WARM - 1]), tokens / cpu_s
 
 
 def main() -> None:
@@ -202,15 +217,18 @@ def main() -> None:
         else:
             make_data(["--out", str(tdp / "data")])
             data = tdp / "data" / "knowledge_train_msgs_tiny.jsonl"
-        o_tps, n = ours(model, data, tdp / "ours", a)
-        h_tps = hf_trainer(model, data, tdp / "hf", a)
+        o_tps, o_cpu, n = ours(model, data, tdp / "ours", a)
+        h_tps, h_cpu = hf_trainer(model, data, tdp / "hf", a)
     print(
         f"method={a.method} model={a.model} data={a.data} batch={a.batch} steps={a.steps} "
         f"(CPU, fp32, {torch.get_num_threads()} threads; ours: {a.ours_mode})"
     )
-    print(f"  labforge loop       : {o_tps:10.0f} tokens/s  ({n} timed steps)")
-    print(f"  transformers Trainer: {h_tps:10.0f} tokens/s")
-    print(f"  ratio               : {o_tps / h_tps:10.2f}x")
+    # CPU seconds do not count the time the process waited for a core: steadier on a shared machine
+    print(
+        f"  labforge loop       : {o_tps:10.0f} tokens/s wall {o_cpu:10.0f} tokens/CPU-s  ({n} timed steps)"
+    )
+    print(f"  transformers Trainer: {h_tps:10.0f} tokens/s wall {h_cpu:10.0f} tokens/CPU-s")
+    print(f"  ratio               : {o_tps / h_tps:10.2f}x wall     {o_cpu / h_cpu:10.2f}x CPU")
 
 
 if __name__ == "__main__":
