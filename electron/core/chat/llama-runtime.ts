@@ -18,6 +18,7 @@ import { scoreOptions, type LoglikItem, type LoglikResult } from '../eval/gguf-l
 import { inspectGguf } from '../models/gguf-file.js';
 import type { GenerationResult, HostStopReason, ModelRef } from './model-host-protocol.js';
 import { SequencePool } from './sequence-pool.js';
+import { grammarForFormat, type ResponseFormat } from './response-format.js';
 import { generateStructured, type StructuredRequest, type StructuredResult } from './structured-generation.js';
 
 /** `auto` context: as large as fits, up to the training size, but no more than this per sequence. */
@@ -185,11 +186,19 @@ export class LlamaRuntime {
   }
 
   async chat(
-    req: { model: ModelRef; settings: LoadSettings; messages: ChatTurn[]; sampling: Sampling; cacheKey?: string },
+    req: {
+      model: ModelRef;
+      settings: LoadSettings;
+      messages: ChatTurn[];
+      sampling: Sampling;
+      cacheKey?: string;
+      responseFormat?: ResponseFormat;
+    },
     signal: AbortSignal,
     onText: OnText,
   ): Promise<GenerationResult> {
     const { loaded, loadMs } = await this.load(req.model, req.settings);
+    const grammar = req.responseFormat ? await grammarForFormat(await this.getLlama(), req.responseFormat) : undefined;
     const history = toHistory(req.messages);
     const promptTokens = this.countPrompt(loaded, history);
     const lastTurn = [...history.filter((h) => h.type === 'system').slice(0, 1), ...history.slice(-2)];
@@ -204,7 +213,12 @@ export class LlamaRuntime {
       async (seq, s, onChunk) => {
         const chat = new LlamaChat({ contextSequence: seq, chatWrapper: loaded.wrapper });
         try {
-          const r = await chat.generateResponse(history, { ...s, onToken: onChunk.tokens, onTextChunk: onChunk.text });
+          const r = await chat.generateResponse(history, {
+            ...s,
+            ...(grammar ? { grammar } : {}),
+            onToken: onChunk.tokens,
+            onTextChunk: onChunk.text,
+          });
           return { text: r.response, reason: r.metadata.stopReason };
         } finally {
           chat.dispose({ disposeSequence: false });
@@ -300,8 +314,10 @@ export class LlamaRuntime {
   ): Promise<GenerationResult> {
     const { seq, release } = await loaded.pool.acquire(cacheKey, signal);
     const t0 = performance.now();
+    // Completion tokens are what the model sampled on this sequence (node-llama-cpp's token meter),
+    // the same number whether the answer is streamed or not and whatever text was held back.
+    const sampled0 = seq.tokenMeter.usedOutputTokens;
     let first = 0;
-    let tokens = 0;
     let partial = '';
     try {
       const r = await run(seq, toSamplingOptions(sampling, signal), {
@@ -310,9 +326,8 @@ export class LlamaRuntime {
           partial += t;
           onText(t);
         },
-        tokens: (t) => {
+        tokens: () => {
           if (!first) first = performance.now();
-          tokens += t.length;
         },
       }).catch((err: unknown) => {
         if (signal.aborted) return { text: partial, reason: 'abort' };
@@ -325,7 +340,7 @@ export class LlamaRuntime {
         text: r.text,
         stopReason: reason,
         promptTokens,
-        completionTokens: tokens,
+        completionTokens: seq.tokenMeter.usedOutputTokens - sampled0,
         ttftMs: Math.round((first || end) - t0),
         genMs: Math.max(0, end - (first || end)),
         loadMs,

@@ -1,6 +1,7 @@
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { LoglikItem } from '../eval/gguf-loglik.js';
+import type { ResponseFormat } from './response-format.js';
 import type { StructuredRequest } from './structured-generation.js';
 
 /**
@@ -27,6 +28,8 @@ export type HostRequest =
       sampling: Sampling;
       /** Requests with the same key prefer the same sequence, so the shared prefix is not evaluated again. */
       cacheKey?: string;
+      /** Constrains the answer to JSON (OpenAI `response_format`). */
+      responseFormat?: ResponseFormat;
     }
   | {
       type: 'complete';

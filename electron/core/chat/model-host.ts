@@ -20,6 +20,7 @@ import {
   type ModelRef,
 } from './model-host-protocol.js';
 import type { LoglikItem, LoglikResult } from '../eval/gguf-loglik.js';
+import type { ResponseFormat } from './response-format.js';
 import type { StructuredRequest, StructuredResult } from './structured-generation.js';
 
 export interface HostEntry {
@@ -121,7 +122,14 @@ export class ModelHost implements AsyncDisposable {
 
   /** A chat generation; `onText` gets the answer as it streams. Cancelling keeps the partial answer (stopReason `stopped`). */
   chat(
-    req: { model: ModelRef; settings: LoadSettings; messages: ChatTurn[]; sampling: Sampling; cacheKey?: string },
+    req: {
+      model: ModelRef;
+      settings: LoadSettings;
+      messages: ChatTurn[];
+      sampling: Sampling;
+      cacheKey?: string;
+      responseFormat?: ResponseFormat;
+    },
     opts: { signal?: AbortSignal; onText?: (text: string) => void } = {},
   ): Promise<GenerationResult> {
     return this.request(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChatTurn, Sampling } from '../../shared/contract/index.js';
+import type { ResponseFormat } from '../chat/response-format.js';
 
 /** The parts of OpenAI's request bodies we honour; unknown fields are ignored, as OpenAI-compatible servers do. */
 const content = z.union([
@@ -27,9 +28,28 @@ const sampling = {
   n: z.literal(1).nullish(),
 };
 
+/** OpenAI's `response_format`: free text, any JSON object, or JSON matching a schema. */
+const responseFormat = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }).loose(),
+  z.object({ type: z.literal('json_object') }).loose(),
+  z
+    .object({
+      type: z.literal('json_schema'),
+      json_schema: z
+        .object({
+          name: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()),
+          strict: z.boolean().nullish(),
+        })
+        .loose(),
+    })
+    .loose(),
+]);
+
 export const chatCompletionRequestSchema = z
   .object({
     ...sampling,
+    response_format: responseFormat.nullish(),
     messages: z.array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content }).loose()).min(1),
   })
   .loose();
@@ -61,6 +81,13 @@ export function toSampling(b: SamplingFields): Sampling {
   if (b.seed != null) s.seed = b.seed;
   if (b.repeat_penalty != null) s.repeatPenalty = b.repeat_penalty;
   return s;
+}
+
+/** The model host's form of `response_format` (undefined: free text). */
+export function toResponseFormat(f: ChatCompletionRequest['response_format']): ResponseFormat | undefined {
+  if (!f || f.type === 'text') return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  return { type: 'json_schema', schema: f.json_schema.schema };
 }
 
 export function toTurns(messages: ChatCompletionRequest['messages']): ChatTurn[] {

@@ -11,6 +11,7 @@ import {
   chatCompletionRequestSchema,
   completionRequestSchema,
   finishReason,
+  toResponseFormat,
   toSampling,
   toTurns,
 } from './openai-schemas.js';
@@ -157,7 +158,13 @@ export class OpenAiServer implements AsyncDisposable {
     const model = this.pick(body.model);
     const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
       this.opts.host.chat(
-        { model, settings: {}, messages: toTurns(body.messages), sampling: toSampling(body) },
+        {
+          model,
+          settings: {},
+          messages: toTurns(body.messages),
+          sampling: toSampling(body),
+          responseFormat: toResponseFormat(body.response_format),
+        },
         { signal, onText },
       );
     await this.respond(res, body, model, 'chat.completion', gen);
