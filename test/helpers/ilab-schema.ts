@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cacheDir } from './tiny-gguf.js';
+import { cachedVenvPython } from './cached-venv.js';
 
 const run = promisify(execFile);
 const REQUIREMENTS = path.resolve('test/helpers/ilab-schema-requirements.txt');
@@ -16,54 +14,14 @@ export interface IlabVerdict {
   messages: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A Python with the pinned `instructlab-schema` (and its yamllint), in a venv cached under
- * $LABFORGE_CACHE and keyed by the pins. A venv's scripts hold its absolute path, so it is built in
- * place under a lock directory (test files run in parallel) and marked complete at the end.
- * Throws with pip's output when the install fails (offline).
- */
-export async function ilabSchemaPython(): Promise<string> {
-  const pins = readFileSync(REQUIREMENTS, 'utf8');
-  const key = createHash('sha256').update(pins).digest('hex').slice(0, 12);
-  const dir = path.join(cacheDir(), `ilab-schema-${key}`);
-  const py = path.join(dir, 'bin', 'python');
-  const done = path.join(dir, '.complete');
-  const lock = `${dir}.lock`;
-  mkdirSync(cacheDir(), { recursive: true });
-  for (let waited = 0; !existsSync(done); waited += 500) {
-    try {
-      mkdirSync(lock);
-    } catch {
-      // A lock left by a killed run (older than the longest install) is stale.
-      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 600_000)
-        rmSync(lock, { recursive: true, force: true });
-      if (waited > 300_000) throw new Error(`timed out waiting for ${lock}`);
-      await sleep(500);
-      continue;
-    }
-    try {
-      if (existsSync(done)) break;
-      rmSync(dir, { recursive: true, force: true });
-      await run('python3', ['-m', 'venv', dir], { timeout: 120_000 });
-      await run(py, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-input', '-r', REQUIREMENTS], {
-        timeout: 240_000,
-      });
-      await run(py, ['-c', 'import instructlab.schema, yamllint'], { timeout: 60_000 });
-      writeFileSync(done, pins);
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`could not install instructlab-schema from PyPI: ${(e.stderr || e.message).trim().slice(-800)}`, {
-        cause: err,
-      });
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
-  return py;
-}
+/** A Python with the pinned `instructlab-schema` (and its yamllint). */
+export const ilabSchemaPython = (): Promise<string> =>
+  cachedVenvPython({
+    name: 'ilab-schema',
+    requirements: REQUIREMENTS,
+    check: 'import instructlab.schema, yamllint',
+    what: 'instructlab-schema',
+  });
 
 /** instructlab-schema's verdicts on `files` (relative to `cwd`), called the way ilab and its SDG call it. */
 export async function ilabVerdicts(python: string, cwd: string, files: string[]): Promise<Record<string, IlabVerdict>> {
