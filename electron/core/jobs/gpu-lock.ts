@@ -53,9 +53,15 @@ export class GpuLock {
       const got = tryLockFile(this.machineLockFile!, `GPU job ${owner}`);
       if (got.ok) return got.release;
       onWait?.(`${got.owner.what} (pid ${got.owner.pid})`);
+      // One abort listener per wait, removed when the wait ends: a job may wait for hours.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.pollMs);
-        signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        const done = (): void => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, this.pollMs);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
   }
