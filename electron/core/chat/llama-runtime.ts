@@ -1,37 +1,11 @@
-import os from 'node:os';
-import {
-  getLlama,
-  LlamaChat,
-  LlamaCompletion,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
-} from 'node-llama-cpp';
+import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
-import { AppError } from '../../shared/errors.js';
 import { scoreOptions, type LoglikItem, type LoglikResult } from '../eval/gguf-loglik.js';
-import { inspectGguf } from '../models/gguf-file.js';
-import type { GenerationResult, HostStopReason, ModelRef } from './model-host-protocol.js';
-import { SequencePool } from './sequence-pool.js';
+import { countPrompt, generateOnSequence, toHistory, tooLong, type OnText } from './generation.js';
+import type { GenerationResult, ModelRef } from './model-host-protocol.js';
+import { loadModel, type Loaded } from './model-loading.js';
 import { grammarForFormat, type ResponseFormat } from './response-format.js';
 import { generateStructured, type StructuredRequest, type StructuredResult } from './structured-generation.js';
-
-/** `auto` context: as large as fits, up to the training size, but no more than this per sequence. */
-const AUTO_MAX_CONTEXT = 8192;
-const DEFAULT_MAX_TOKENS = 2048;
-
-interface Loaded {
-  model: LlamaModel;
-  context: LlamaContext;
-  wrapper: ChatWrapper;
-  pool: SequencePool;
-  info: LoadedModelInfo;
-}
 
 export interface RuntimeOptions {
   threads: number;
@@ -40,11 +14,11 @@ export interface RuntimeOptions {
   log(line: string): void;
 }
 
-export type OnText = (text: string) => void;
-
-const gb = (n: number): string => `${(n / 2 ** 30).toFixed(n < 2 ** 30 ? 2 : 1)} GiB`;
-
-/** node-llama-cpp inside the model host process: loaded models and generation. */
+/**
+ * node-llama-cpp inside the model host process: the loaded models (model-loading.ts) and what is
+ * asked of them — chat and completions (generation.ts), structured answers
+ * (structured-generation.ts), option log-likelihoods (eval/gguf-loglik.ts) and token counts.
+ */
 export class LlamaRuntime {
   private llama: Promise<Llama> | null = null;
   private readonly models = new Map<string, Promise<Loaded>>();
@@ -62,7 +36,7 @@ export class LlamaRuntime {
     const t0 = performance.now();
     let p = this.models.get(ref.path);
     if (!p) {
-      p = this.doLoad(ref, settings);
+      p = loadModel(() => this.getLlama(), ref, settings, this.opts);
       this.models.set(ref.path, p);
       p.catch(() => this.models.delete(ref.path));
     }
@@ -91,100 +65,6 @@ export class LlamaRuntime {
     return this.llama;
   }
 
-  private async doLoad(ref: ModelRef, settings: LoadSettings): Promise<Loaded> {
-    const t0 = performance.now();
-    const { summary } = await inspectGguf(ref.path);
-    const llama = await this.getLlama();
-    const model = await llama
-      .loadModel({ modelPath: ref.path, gpuLayers: settings.gpuLayers ?? 'auto' })
-      .catch((err: unknown) => {
-        throw this.memoryError(err, `Loading ${ref.name} failed`);
-      });
-    try {
-      const sequences = settings.sequences ?? this.opts.sequences;
-      const requested = settings.contextSize ?? 'auto';
-      if (typeof requested === 'number') await this.checkContextFits(llama, model, requested, sequences, ref.name);
-      const context = await model
-        .createContext({
-          contextSize: requested === 'auto' ? { max: AUTO_MAX_CONTEXT } : requested,
-          sequences,
-          threads: this.opts.threads,
-        })
-        .catch((err: unknown) => {
-          throw this.memoryError(
-            err,
-            `Creating a ${requested === 'auto' ? '' : `${requested}-token `}context for ${ref.name} failed`,
-          );
-        });
-      const wrapper = resolveChatWrapper(model);
-      return {
-        model,
-        context,
-        wrapper,
-        pool: new SequencePool(context),
-        info: {
-          modelId: ref.modelId,
-          name: ref.name,
-          path: ref.path,
-          contextSize: context.contextSize,
-          trainContextSize: model.trainContextSize,
-          gpuLayers: model.gpuLayers,
-          totalLayers: model.fileInsights.totalLayers,
-          gpu: llama.gpu === false ? null : llama.gpu,
-          threads: this.opts.threads,
-          sequences,
-          chatTemplate: summary.hasChatTemplate
-            ? wrapper.wrapperName
-            : `${wrapper.wrapperName} (no template in the file)`,
-          loadMs: Math.round(performance.now() - t0),
-        },
-      };
-    } catch (err) {
-      await model.dispose();
-      throw err;
-    }
-  }
-
-  /** An explicit context size is checked against free memory first, so it fails fast and clearly. */
-  private async checkContextFits(
-    llama: Llama,
-    model: LlamaModel,
-    contextSize: number,
-    sequences: number,
-    name: string,
-  ): Promise<void> {
-    const need = model.fileInsights.estimateContextResourceRequirements({
-      contextSize,
-      sequences,
-      modelGpuLayers: model.gpuLayers,
-    });
-    const freeRam = os.freemem();
-    const freeVram = llama.gpu === false ? Infinity : (await llama.getVramState()).free;
-    if (need.cpuRam > freeRam || need.gpuVram > freeVram) {
-      const [what, needed, free] =
-        need.gpuVram > freeVram ? ['GPU memory', need.gpuVram, freeVram] : ['memory', need.cpuRam, freeRam];
-      throw new AppError(
-        'OUT_OF_MEMORY',
-        `A ${contextSize.toLocaleString('en')}-token context for ${name} needs about ${gb(needed)} of ${what}; ${gb(free)} is free.`,
-        {
-          hint: 'Choose a smaller context size, or "auto" to fit it to this machine.',
-          details: { contextSize, needed, free },
-        },
-      );
-    }
-  }
-
-  private memoryError(err: unknown, what: string): unknown {
-    if (err instanceof AppError) return err;
-    const msg = err instanceof Error ? err.message : String(err);
-    if (/memory|alloc|VRAM|too large/i.test(msg))
-      return new AppError('OUT_OF_MEMORY', `${what}: not enough memory (${msg})`, {
-        hint: 'Choose a smaller context size, fewer GPU layers, or a smaller (more quantized) model.',
-        cause: err,
-      });
-    return new AppError('MODEL_INVALID', `${what}: ${msg}`, { cause: err });
-  }
-
   async chat(
     req: {
       model: ModelRef;
@@ -200,16 +80,12 @@ export class LlamaRuntime {
     const { loaded, loadMs } = await this.load(req.model, req.settings);
     const grammar = req.responseFormat ? await grammarForFormat(await this.getLlama(), req.responseFormat) : undefined;
     const history = toHistory(req.messages);
-    const promptTokens = this.countPrompt(loaded, history);
+    const promptTokens = countPrompt(loaded, history);
     const lastTurn = [...history.filter((h) => h.type === 'system').slice(0, 1), ...history.slice(-2)];
-    const minimum = history.length > lastTurn.length ? this.countPrompt(loaded, lastTurn) : promptTokens;
+    const minimum = history.length > lastTurn.length ? countPrompt(loaded, lastTurn) : promptTokens;
     if (minimum >= loaded.info.contextSize) throw tooLong(minimum, loaded.info.contextSize);
-    return this.generate(
-      loaded,
-      loadMs,
-      promptTokens,
-      req.cacheKey,
-      signal,
+    return generateOnSequence(
+      { loaded, loadMs, promptTokens, cacheKey: req.cacheKey, sampling: req.sampling },
       async (seq, s, onChunk) => {
         const chat = new LlamaChat({ contextSequence: seq, chatWrapper: loaded.wrapper });
         try {
@@ -224,7 +100,7 @@ export class LlamaRuntime {
           chat.dispose({ disposeSequence: false });
         }
       },
-      req.sampling,
+      signal,
       onText,
     );
   }
@@ -237,12 +113,8 @@ export class LlamaRuntime {
     const { loaded, loadMs } = await this.load(req.model, req.settings);
     const promptTokens = loaded.model.tokenize(req.prompt).length + 1;
     if (promptTokens >= loaded.info.contextSize) throw tooLong(promptTokens, loaded.info.contextSize);
-    return this.generate(
-      loaded,
-      loadMs,
-      promptTokens,
-      req.cacheKey,
-      signal,
+    return generateOnSequence(
+      { loaded, loadMs, promptTokens, cacheKey: req.cacheKey, sampling: req.sampling },
       async (seq, s, onChunk) => {
         const completion = new LlamaCompletion({ contextSequence: seq });
         try {
@@ -256,7 +128,7 @@ export class LlamaRuntime {
           completion.dispose({ disposeSequence: false });
         }
       },
-      req.sampling,
+      signal,
       onText,
     );
   }
@@ -293,114 +165,9 @@ export class LlamaRuntime {
     return loaded.model.tokenize(req.text).length;
   }
 
-  private countPrompt(loaded: Loaded, history: ChatHistoryItem[]): number {
-    const { contextText } = loaded.wrapper.generateContextState({ chatHistory: history });
-    return contextText.tokenize(loaded.model.tokenizer).length;
-  }
-
-  private async generate(
-    loaded: Loaded,
-    loadMs: number,
-    promptTokens: number,
-    cacheKey: string | undefined,
-    signal: AbortSignal,
-    run: (
-      seq: LlamaContextSequence,
-      sampling: SamplingOptions,
-      onChunk: { text: (t: string) => void; tokens: (t: readonly unknown[]) => void },
-    ) => Promise<{ text: string; reason: string }>,
-    sampling: Sampling,
-    onText: OnText,
-  ): Promise<GenerationResult> {
-    const { seq, release } = await loaded.pool.acquire(cacheKey, signal);
-    const t0 = performance.now();
-    // Completion tokens are what the model sampled on this sequence (node-llama-cpp's token meter),
-    // the same number whether the answer is streamed or not and whatever text was held back.
-    const sampled0 = seq.tokenMeter.usedOutputTokens;
-    let first = 0;
-    let partial = '';
-    try {
-      const r = await run(seq, toSamplingOptions(sampling, signal), {
-        text: (t) => {
-          if (!first) first = performance.now();
-          partial += t;
-          onText(t);
-        },
-        tokens: () => {
-          if (!first) first = performance.now();
-        },
-      }).catch((err: unknown) => {
-        if (signal.aborted) return { text: partial, reason: 'abort' };
-        throw err;
-      });
-      const end = performance.now();
-      const reason: HostStopReason =
-        signal.aborted || r.reason === 'abort' ? 'stopped' : r.reason === 'maxTokens' ? 'maxTokens' : 'eos';
-      return {
-        text: r.text,
-        stopReason: reason,
-        promptTokens,
-        completionTokens: seq.tokenMeter.usedOutputTokens - sampled0,
-        ttftMs: Math.round((first || end) - t0),
-        genMs: Math.max(0, end - (first || end)),
-        loadMs,
-        loaded: loaded.info,
-      };
-    } finally {
-      release();
-    }
-  }
-
   async dispose(): Promise<void> {
     for (const path of [...this.models.keys()]) await this.unload(path);
     const llama = await this.llama?.catch(() => null);
     await llama?.dispose();
   }
-}
-
-type SamplingOptions = {
-  signal: AbortSignal;
-  stopOnAbortSignal: true;
-  maxTokens: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  repeatPenalty?: { penalty: number };
-};
-
-function toSamplingOptions(s: Sampling, signal: AbortSignal): SamplingOptions {
-  return {
-    signal,
-    stopOnAbortSignal: true,
-    maxTokens: s.maxTokens ?? DEFAULT_MAX_TOKENS,
-    temperature: s.temperature ?? 0.8,
-    topK: s.topK ?? 40,
-    topP: s.topP ?? 0.95,
-    seed: s.seed,
-    repeatPenalty: s.repeatPenalty === undefined ? undefined : { penalty: s.repeatPenalty },
-  };
-}
-
-function toHistory(turns: ChatTurn[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = turns.map((t) =>
-    t.role === 'system'
-      ? { type: 'system', text: t.content }
-      : t.role === 'user'
-        ? { type: 'user', text: t.content }
-        : { type: 'model', response: [t.content] },
-  );
-  history.push({ type: 'model', response: [] });
-  return history;
-}
-
-function tooLong(tokens: number, contextSize: number): AppError {
-  return new AppError(
-    'PROMPT_TOO_LONG',
-    `The prompt is ${tokens} tokens, but the model's context holds ${contextSize}.`,
-    {
-      hint: 'Shorten the message or the system prompt, or load the model with a larger context size.',
-      details: { tokens, contextSize },
-    },
-  );
 }

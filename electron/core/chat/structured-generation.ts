@@ -10,6 +10,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatTurn, Sampling } from '../../shared/contract/index.js';
 import { AppError } from '../../shared/errors.js';
+import { toHistory } from './generation.js';
 import type { SequencePool } from './sequence-pool.js';
 
 /**
@@ -89,18 +90,6 @@ function grammarFor(llama: Llama, schema: Record<string, unknown>): Promise<Sche
     });
   cache.set(key, made);
   return made;
-}
-
-function toHistory(turns: ChatTurn[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = turns.map((t) =>
-    t.role === 'system'
-      ? { type: 'system', text: t.content }
-      : t.role === 'user'
-        ? { type: 'user', text: t.content }
-        : { type: 'model', response: [t.content] },
-  );
-  history.push({ type: 'model', response: [] });
-  return history;
 }
 
 export async function generateStructured(
