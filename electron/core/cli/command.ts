@@ -12,7 +12,7 @@ export interface CommandArgs {
   positionals: string[];
 }
 
-/** A `labforge` subcommand: a thin caller of the same core services the UI uses. */
+/** A `labforge` subcommand: a client of the same contract the UI uses (`withClient`). */
 export interface Command {
   name: string;
   summary: string;

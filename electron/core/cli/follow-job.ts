@@ -2,8 +2,6 @@ import type { JobInfo } from '../../shared/contract/index.js';
 import type { ApiClient } from '../../shared/client.js';
 import type { CliIo } from './command.js';
 
-export { withApi } from './with-core.js';
-
 const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
 /**

@@ -1,7 +1,8 @@
 import { benchmarkNameSchema, evalParamsSchema, jobResult, type EvalReport } from '../../../shared/contract/index.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Command } from '../command.js';
-import { withCore } from '../with-core.js';
+import { followAndPrint, reportJobEnd } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 const fmt = (n: number | null, metric: string): string =>
   n === null ? '   -  ' : metric === 'judge_1_10' ? n.toFixed(2).padStart(6) : `${(n * 100).toFixed(1)}%`.padStart(6);
@@ -82,7 +83,7 @@ export const evaluateCommand: Command = {
     out: { type: 'string' },
   },
   run: (args, io) =>
-    withCore(args, async (core) => {
+    withClient(args, async (api) => {
       const v = args.values;
       const benchmarks =
         typeof v.benchmarks === 'string'
@@ -119,28 +120,17 @@ export const evaluateCommand: Command = {
           hint: `Usage: ${evaluateCommand.usage.split('\n')[0]}`,
         });
       }
-      const job = core.jobs.start('eval.run', parsed.data);
+      const job = await api.call('eval.start', parsed.data);
       io.err(`Evaluation job ${job.id} started.`);
-      let last = 0;
-      const sub = core.jobs.onDidChangeJob((j) => {
-        if (j.id !== job.id || Date.now() - last < 2000) return;
-        last = Date.now();
-        const q = j.progress.metrics.questionsPerMin;
-        io.err(
-          `${j.progress.stage ?? ''} ${Math.round((j.progress.fraction ?? 0) * 100)}%${q ? `  ${q.toFixed(0)} questions/min` : ''}`,
-        );
+      const done = await followAndPrint(api, io, job.id, {
+        everyMs: 2000,
+        line: (j) => {
+          const q = j.progress.metrics.questionsPerMin;
+          return `${j.progress.stage ?? ''} ${Math.round((j.progress.fraction ?? 0) * 100)}%${q ? `  ${q.toFixed(0)} questions/min` : ''}`;
+        },
       });
-      const stop = (): void => void core.jobs.cancel(job.id);
-      process.once('SIGINT', stop);
-      const done = await core.jobs.waitFor(job.id);
-      process.off('SIGINT', stop);
-      sub.dispose();
       const result = jobResult('eval.run', done);
-      if (!result) {
-        io.err(done.state === 'cancelled' ? 'Cancelled.' : `Evaluation failed: ${done.error?.message ?? done.state}`);
-        if (done.error?.hint) io.err(done.error.hint);
-        return 1;
-      }
+      if (!result) return reportJobEnd(io, 'evaluate', done);
       if (v.json) io.out(JSON.stringify(evaluateJson(result.report)));
       else for (const l of evaluateText(result.report)) io.out(l);
       io.err(`Report: ${result.reportPath}`);

@@ -2,8 +2,8 @@ import { jobParams, jobResult, modelRoleSchema, type JobInfo, type ModelInfo } f
 import { AppError, errorCodes, type ErrorCode } from '../../../shared/errors.js';
 import type { ApiClient } from '../../../shared/client.js';
 import type { Command, CliIo } from '../command.js';
-import { followJob, withApi } from '../follow-job.js';
-import { withCore } from '../with-core.js';
+import { followJob } from '../follow-job.js';
+import { withClient } from '../with-core.js';
 
 const size = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 const line = (m: ModelInfo): string =>
@@ -104,62 +104,60 @@ export const modelsCommand: Command = {
     'delete-file': { type: 'boolean', default: false },
   },
   run: (args, io) =>
-    withCore(args, (core) =>
-      withApi(core, async (api) => {
-        const json = Boolean(args.values.json);
-        const [sub = 'list', arg, ...more] = args.positionals;
-        const name = typeof args.values.name === 'string' ? args.values.name : undefined;
-        if (sub === 'list') {
-          const models = await api.call('models.list', {});
-          if (json) io.out(JSON.stringify(models));
-          else if (models.length === 0)
-            io.out(
-              'No models yet. Pull one with `labforge models pull REPO FILE` or import a file with `labforge models import PATH`.',
-            );
-          else for (const m of models) io.out(line(m));
-          return 0;
-        }
-        if (sub === 'catalog') {
-          const cat = await api.call('models.catalog', {});
-          if (json) io.out(JSON.stringify(cat));
-          else
-            for (const m of cat)
-              io.out(
-                `${m.id.padEnd(30)}  ${m.roles.join(',').padEnd(22)}  ${m.sources.map((s) => (s.kind === 'gguf' ? `${s.repo} ${s.file} (${size(s.sizeBytes)})` : `${s.repo} (~${size(s.sizeBytes)})`)).join(' | ')}`,
-              );
-          return 0;
-        }
-        if (sub === 'pull' && arg) {
-          const roles = (args.values.role as string[] | undefined) ?? [];
-          return pull(api, { repo: arg, files: more, revision: String(args.values.revision), name, roles }, io, json);
-        }
-        if (sub === 'import' && arg) {
-          const m = await api.call('models.import', { path: arg, name, copy: Boolean(args.values.copy) });
+    withClient(args, async (api) => {
+      const json = Boolean(args.values.json);
+      const [sub = 'list', arg, ...more] = args.positionals;
+      const name = typeof args.values.name === 'string' ? args.values.name : undefined;
+      if (sub === 'list') {
+        const models = await api.call('models.list', {});
+        if (json) io.out(JSON.stringify(models));
+        else if (models.length === 0)
           io.out(
-            json
-              ? JSON.stringify(m)
-              : `Imported ${m.name} (${m.id}): ${m.gguf?.architecture ?? '?'}, context ${m.gguf?.contextLength ?? '?'}`,
+            'No models yet. Pull one with `labforge models pull REPO FILE` or import a file with `labforge models import PATH`.',
           );
-          return 0;
-        }
-        if ((sub === 'rm' || sub === 'remove') && arg) {
-          const m = (await api.call('models.list', {})).find((x) => x.id === arg || x.name === arg);
-          if (!m)
-            throw new AppError('MODEL_NOT_FOUND', `No model ${arg} in the library`, {
-              hint: 'See `labforge models list`.',
-            });
-          await api.call('models.remove', { id: m.id, deleteFile: Boolean(args.values['delete-file']) });
-          io.out(json ? JSON.stringify({ removed: m.id }) : `Removed ${m.name} (${m.id}).`);
-          return 0;
-        }
-        if (sub === 'hf-cache') {
-          const entries = await api.call('models.hfCache', {});
-          if (json) io.out(JSON.stringify(entries));
-          else for (const e of entries) io.out(`${e.repo}@${e.revision}  ${e.files.length} files  ${e.path}`);
-          return 0;
-        }
-        io.err(`Usage: ${modelsCommand.usage}`);
-        return 2;
-      }),
-    ),
+        else for (const m of models) io.out(line(m));
+        return 0;
+      }
+      if (sub === 'catalog') {
+        const cat = await api.call('models.catalog', {});
+        if (json) io.out(JSON.stringify(cat));
+        else
+          for (const m of cat)
+            io.out(
+              `${m.id.padEnd(30)}  ${m.roles.join(',').padEnd(22)}  ${m.sources.map((s) => (s.kind === 'gguf' ? `${s.repo} ${s.file} (${size(s.sizeBytes)})` : `${s.repo} (~${size(s.sizeBytes)})`)).join(' | ')}`,
+            );
+        return 0;
+      }
+      if (sub === 'pull' && arg) {
+        const roles = (args.values.role as string[] | undefined) ?? [];
+        return pull(api, { repo: arg, files: more, revision: String(args.values.revision), name, roles }, io, json);
+      }
+      if (sub === 'import' && arg) {
+        const m = await api.call('models.import', { path: arg, name, copy: Boolean(args.values.copy) });
+        io.out(
+          json
+            ? JSON.stringify(m)
+            : `Imported ${m.name} (${m.id}): ${m.gguf?.architecture ?? '?'}, context ${m.gguf?.contextLength ?? '?'}`,
+        );
+        return 0;
+      }
+      if ((sub === 'rm' || sub === 'remove') && arg) {
+        const m = (await api.call('models.list', {})).find((x) => x.id === arg || x.name === arg);
+        if (!m)
+          throw new AppError('MODEL_NOT_FOUND', `No model ${arg} in the library`, {
+            hint: 'See `labforge models list`.',
+          });
+        await api.call('models.remove', { id: m.id, deleteFile: Boolean(args.values['delete-file']) });
+        io.out(json ? JSON.stringify({ removed: m.id }) : `Removed ${m.name} (${m.id}).`);
+        return 0;
+      }
+      if (sub === 'hf-cache') {
+        const entries = await api.call('models.hfCache', {});
+        if (json) io.out(JSON.stringify(entries));
+        else for (const e of entries) io.out(`${e.repo}@${e.revision}  ${e.files.length} files  ${e.path}`);
+        return 0;
+      }
+      io.err(`Usage: ${modelsCommand.usage}`);
+      return 2;
+    }),
 };
