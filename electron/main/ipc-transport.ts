@@ -7,7 +7,11 @@ import type { Disposable } from '../core/util/emitter.js';
  * Mounts the router on Electron IPC for one window. Only messages from that window's own main
  * frame, showing our own page, are accepted.
  */
-export function mountIpc(router: Router, contents: WebContents, isTrustedUrl: (url: string) => boolean): Disposable {
+export function mountIpc(
+  router: Pick<Router, 'connect'>,
+  contents: WebContents,
+  isTrustedUrl: (url: string) => boolean,
+): Disposable {
   const listeners = new Set<(m: unknown) => void>();
   const closeListeners = new Set<() => void>();
   const onMessage = (event: IpcMainEvent, msg: unknown): void => {

@@ -152,7 +152,7 @@ describe('IPC sender check', () => {
       },
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    mountIpc(router as never, wc as unknown as Electron.WebContents, (u) => isTrustedUrl(u, undefined));
+    mountIpc(router, wc as unknown as Electron.WebContents, (u) => isTrustedUrl(u, undefined));
     const from = (sender: unknown, frame: unknown, msg: unknown): boolean =>
       ipcMain.emit('labforge:message', { sender, senderFrame: frame }, msg);
     from(wc, wc.mainFrame, { t: 'ok' });

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
+import type { UtilityProcessApi } from './utility-launcher.js';
 
 vi.mock('electron', () => ({ utilityProcess: { fork: vi.fn() } }));
 const { utilityLauncher } = await import('./utility-launcher.js');
@@ -30,13 +31,13 @@ function fakeApi(): {
 } {
   const child = new FakeUtility();
   const forks: { module: string; args: string[]; opts: Record<string, unknown> }[] = [];
-  const api = {
+  const api: UtilityProcessApi = {
     fork: (module: string, args: string[], opts: Record<string, unknown>) => {
       forks.push({ module, args, opts });
       return child;
     },
   };
-  return { api: api as never, forks, child };
+  return { api, forks, child };
 }
 
 describe('utilityLauncher', () => {
