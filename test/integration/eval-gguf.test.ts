@@ -84,4 +84,18 @@ describe('evaluating GGUF models through the model host', () => {
     expect(mb).toMatchObject({ status: 'partial', model: null, base: expect.any(Number) });
     expect(mb.errors.find((e) => e.what === 'model')?.reason).toMatch(/MODEL_INVALID: .*junk\.gguf is not a GGUF file/);
   }, 180_000);
+
+  it('an evaluation that cannot run ends with its error on stderr and exit code 1', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const missing = path.join(dir.path, 'no-such-taxonomy');
+    const code = await runCli(
+      ['evaluate', '--data-dir', path.join(dir.path, 'lf'), '--model', a, '--base', b, '--taxonomy', missing, '--json'],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+    );
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err.at(-1)).toMatch(/^labforge evaluate: /);
+    expect(err.join('\n')).toContain('no-such-taxonomy');
+  }, 60_000);
 });
