@@ -41,6 +41,8 @@ import { readAppVersion } from './util/app-version.js';
 import { cleanDebris, ensureWritableDir } from './util/fs.js';
 import { acquireDataDir, describeOwner } from './store/data-dir-lock.js';
 import { checkExecutableParams, ExecutableGuard } from './python/executable-guard.js';
+import { PipelineService, pipelineHandlers } from './pipeline/pipeline-service.js';
+import { PipelineStore } from './pipeline/pipeline-store.js';
 
 /** One GPU lock file per machine (all users: it is created readable by all). `LABFORGE_GPU_LOCK=none` turns it off. */
 function defaultGpuLockFile(): string | null {
@@ -213,7 +215,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
             format: 'gguf',
             path: r.path,
             sizeBytes: r.sizeBytes,
-            lineage: { base: r.lineage.baseModel, run: runIdOf(dataDir, r.lineage.checkpoint), taxonomyCommit: null },
+            lineage: {
+              base: r.lineage.baseModel,
+              run: r.lineage.runId ?? runIdOf(dataDir, r.lineage.checkpoint),
+              taxonomyCommit: r.lineage.taxonomyCommit,
+            },
           })
         ).id,
     }),
@@ -235,6 +241,29 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
   });
   jobs.register(sdg.job);
+
+  const pipelineStore = new PipelineStore(db, bus);
+  const pipeline = new PipelineService({
+    dataDir,
+    jobs: () => jobs,
+    store: pipelineStore,
+    library: models,
+    gpus: async () => {
+      const gpus = (hardware.last() ?? (await hardware.scanNow())).gpus;
+      const mem = gpus.map((g) => g.vramMb ?? 0).filter((m) => m > 0);
+      return { count: gpus.length, memoryMb: mem.length ? Math.max(...mem) : null };
+    },
+    freeGpuMemory: async () => {
+      for (const m of modelHost.status().loaded) await modelHost.unload(m.path).catch(() => undefined);
+    },
+    gpuStats: () => hardware.gpuStats(),
+    trainingMetrics: async (jobId) => {
+      const params = jobParams('training.run', jobs.get(jobId));
+      return params ? readTrainingMetrics(runDirOf(dataDir, jobId, params)) : null;
+    },
+    evalSelections: (runId) => evalStore.selections(runId),
+  });
+  jobs.register(pipeline.job);
 
   const info = (transport: AppInfo['transport']): AppInfo => ({
     name: 'LabForge',
@@ -299,6 +328,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),
     ...evalHandlers(evalStore, jobs),
+    ...pipelineHandlers(pipeline, pipelineStore),
+    'pipeline.start': async (p, ctx) => {
+      await checkExecutableParams(executables, p, ctx.transport);
+      return pipeline.start(p);
+    },
   };
   const router = new Router(handlers, bus);
 

@@ -57,7 +57,7 @@ export async function openJudgeFor(
 export function pythonSource(
   deps: EvalDeps,
   workDir: string,
-  p: { python?: string; device?: Params['device'] },
+  p: { python?: string; device?: Params['device']; gpus?: number[] },
 ): AnswerSource {
   const nativeDir = findNativeDir();
   const python = findTrainerPython({
@@ -65,7 +65,8 @@ export function pythonSource(
     dataDir: deps.dataDir,
     nativeDir,
   });
-  return new PythonAnswerSource({ python, nativeDir, workDir, device: p.device, env: deps.workerEnv });
+  const env = p.gpus ? { ...deps.workerEnv, CUDA_VISIBLE_DEVICES: p.gpus.join(',') } : deps.workerEnv;
+  return new PythonAnswerSource({ python, nativeDir, workDir, device: p.device, env });
 }
 
 /** Writes a candidate's report into `dir` (JSON, `.part` + rename) and SQLite. */

@@ -132,6 +132,7 @@ export function exportJob(deps: {
             onLine: (l) => ctx.log(l, 'debug'),
             what: 'Merging the checkpoint',
             code: 'VALIDATION_FAILED',
+            gpus: p.gpus,
           },
         );
         const ref = JSON.parse(await fs.readFile(refFile, 'utf8')) as Reference;
@@ -214,7 +215,14 @@ export function exportJob(deps: {
             answers,
             tokenizationMatches: check.tokenizationMatches.every(Boolean),
           },
-          lineage: { checkpoint, baseModel: ref.base_model, method: ref.method, llamaCppCommit: tools.commit },
+          lineage: {
+            checkpoint,
+            baseModel: ref.base_model,
+            method: ref.method,
+            llamaCppCommit: tools.commit,
+            taxonomyCommit: p.taxonomyCommit ?? null,
+            runId: p.runId ?? null,
+          },
           modelId: null,
         };
         result.modelId = (await deps.register?.(result)) ?? null;

@@ -9,14 +9,22 @@ import { CommandFailed, runLines } from '../util/run-lines.js';
 export async function runPythonTool(
   python: string,
   args: string[],
-  opts: { pythonPath: string; signal: AbortSignal; onLine(line: string): void; code?: ErrorCode; what: string },
+  opts: {
+    pythonPath: string;
+    signal: AbortSignal;
+    onLine(line: string): void;
+    code?: ErrorCode;
+    what: string;
+    /** CUDA devices the tool may use (CUDA_VISIBLE_DEVICES). */
+    gpus?: number[];
+  },
 ): Promise<void> {
   try {
     await runLines(python, ['-u', ...args], {
       signal: opts.signal,
       onLine: opts.onLine,
       allowEnv: TRAINER_ENV,
-      env: trainerEnv(opts.pythonPath),
+      env: trainerEnv(opts.pythonPath, opts.gpus ? { CUDA_VISIBLE_DEVICES: opts.gpus.join(',') } : {}),
     });
   } catch (err) {
     if (!(err instanceof CommandFailed)) throw err;

@@ -111,6 +111,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (run_id, phase)
   );
   `,
+  // 5: guided pipeline runs (one record per run; the same JSON is <out>/pipeline.json).
+  `
+  CREATE TABLE pipeline_runs (
+    job_id TEXT PRIMARY KEY,
+    out TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+  );
+  CREATE INDEX pipeline_runs_out ON pipeline_runs(out, created_at DESC);
+  `,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

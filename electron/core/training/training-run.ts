@@ -187,7 +187,7 @@ async function runPhase(
   if (resumeFrom) ctx.log(`Continuing the ${name} phase from ${resumeFrom}`);
   else if (env.initFrom) ctx.log(`Starting the ${name} phase from ${env.initFrom}`);
 
-  const gpus = params.device === 'cpu' ? 0 : env.deps.gpuCount();
+  const gpus = params.device === 'cpu' ? 0 : (params.gpus?.length ?? env.deps.gpuCount());
   const nproc = params.nprocPerNode ?? Math.max(1, gpus);
   if (nproc > 1 || (params.nnodes ?? 1) > 1) ctx.log(`Launching ${nproc} processes per node with torchrun`);
   const events = phaseEventHandler({
@@ -211,6 +211,7 @@ async function runPhase(
       masterAddr: params.masterAddr,
       cwd: phaseDir,
       graceMs: env.deps.graceMs,
+      env: params.gpus ? { CUDA_VISIBLE_DEVICES: params.gpus.join(',') } : undefined,
     },
     { signal: ctx.signal, onEvent: events.onEvent, onLog: (line) => ctx.log(line, 'debug') },
   );

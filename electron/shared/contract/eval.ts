@@ -31,6 +31,8 @@ export const evalParamsSchema = z.object({
   runId: z.string().optional(),
   python: z.string().optional(),
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  /** The CUDA devices the evaluation may use (CUDA_VISIBLE_DEVICES). */
+  gpus: z.array(z.number().int().min(0)).min(1).optional(),
   maxNewTokens: z.number().int().min(1).max(4096).default(128),
 });
 export type EvalParams = z.input<typeof evalParamsSchema>;

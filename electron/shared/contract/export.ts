@@ -19,6 +19,12 @@ export const exportParamsSchema = z.object({
   python: z.string().optional(),
   /** Prompts whose greedy answers must match between checkpoint and GGUF. */
   prompts: z.array(z.string().min(1)).min(1).max(10).optional(),
+  /** Lineage: the taxonomy commit the checkpoint was trained on (a pipeline run passes it). */
+  taxonomyCommit: z.string().min(1).optional(),
+  /** Lineage: the training job the checkpoint came from (default: found from a `<data dir>/runs/<id>` path). */
+  runId: z.string().min(1).optional(),
+  /** CUDA devices the merge may use (CUDA_VISIBLE_DEVICES). */
+  gpus: z.array(z.number().int().min(0)).min(1).optional(),
 });
 export type ExportParams = z.input<typeof exportParamsSchema>;
 
@@ -40,6 +46,8 @@ export const exportResultSchema = z.object({
     baseModel: z.string().nullable(),
     method: z.string().nullable(),
     llamaCppCommit: z.string(),
+    taxonomyCommit: z.string().nullable().default(null),
+    runId: z.string().nullable().default(null),
   }),
   /** The model library entry the export was registered as. */
   modelId: z.string().nullable(),

@@ -9,6 +9,7 @@ import { hardwareContract } from './hardware.js';
 import { jobKindsContract } from './job-kinds.js';
 import { jobsContract } from './jobs.js';
 import { modelsContract } from './models.js';
+import { pipelineContract } from './pipeline.js';
 import { pythonContract } from './python.js';
 import { sdgContract } from './sdg.js';
 import { systemContract } from './system.js';
@@ -33,6 +34,7 @@ export const contract = {
   ...endpointContract,
   ...evalContract,
   ...sdgContract,
+  ...pipelineContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -61,6 +63,7 @@ export * from './hardware.js';
 export * from './hardware-probes.js';
 export * from './jobs.js';
 export * from './job-kinds.js';
+export * from './pipeline.js';
 export * from './python.js';
 export * from './sdg.js';
 export * from './system.js';

@@ -4,6 +4,7 @@ import { evalParamsSchema, evalResultSchema } from './eval.js';
 import { exportParamsSchema, exportResultSchema } from './export.js';
 import { jobInfoSchema, type JobInfo } from './jobs.js';
 import { modelDownloadParamsSchema, modelDownloadResultSchema } from './models.js';
+import { pipelineParamsSchema, pipelineResultSchema } from './pipeline.js';
 import { pythonSetupParamsSchema, pythonStatusSchema } from './python.js';
 import { sdgParamsSchema, sdgResultSchema } from './sdg.js';
 import { diskBenchParamsSchema, diskBenchResultSchema, hardwareInfoSchema } from './system.js';
@@ -33,6 +34,7 @@ export const jobKinds = {
   'models.download': jobKind(modelDownloadParamsSchema, modelDownloadResultSchema),
   'eval.run': jobKind(evalParamsSchema, evalResultSchema),
   'sdg.generate': jobKind(sdgParamsSchema, sdgResultSchema),
+  'pipeline.run': jobKind(pipelineParamsSchema, pipelineResultSchema),
 } as const;
 
 export type JobKinds = typeof jobKinds;

@@ -32,6 +32,8 @@ export const trainingParamsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   /** Processes per node (GPUs); more than one runs under torchrun. Default: every visible CUDA GPU. */
   nprocPerNode: z.number().int().min(1).max(64).optional(),
+  /** The CUDA devices this run may use (CUDA_VISIBLE_DEVICES); default: every visible one. */
+  gpus: z.array(z.number().int().min(0)).min(1).optional(),
   nnodes: z.number().int().min(1).optional(),
   nodeRank: z.number().int().min(0).optional(),
   masterAddr: z.string().optional(),
