@@ -4,6 +4,7 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createJobLogSlice, type JobLogSlice } from './job-log-slice';
 import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
+import { createPipelineSlice, type PipelineSlice } from './pipeline-slice';
 import { createSdgSlice, type SdgSlice } from './sdg-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTaxonomySlice, type TaxonomySlice } from './taxonomy-slice';
@@ -24,6 +25,7 @@ interface Slices {
   sdg: SdgSlice;
   chat: ChatSlice;
   taxonomy: TaxonomySlice;
+  pipeline: PipelineSlice;
 }
 
 type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
@@ -39,4 +41,5 @@ export const useStore = create<Store>()((...a) => ({
   ...createSdgSlice(...a),
   ...createChatSlice(...a),
   ...createTaxonomySlice(...a),
+  ...createPipelineSlice(...a),
 }));

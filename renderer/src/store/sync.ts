@@ -16,6 +16,7 @@ export function startSync(): () => void {
     void s().loadEndpointStatus();
     s().reloadTraining();
     s().reloadSdg();
+    void s().loadPipelineRuns();
     if (s().chatOpened) void s().openChat();
   };
   const offs = [
@@ -32,6 +33,7 @@ export function startSync(): () => void {
     api.on('chat.changed', (e) => s().applyChatChanged(e)),
     api.on('endpoint.changed', (status) => s().applyEndpointChanged(status)),
     api.on('taxonomy.changed', () => s().applyTaxonomyChanged()),
+    api.on('pipeline.changed', (record) => s().applyPipelineChanged(record)),
     connection.onState((state) => {
       s().setConnection(state);
       if (state === 'open') refetch();
