@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { PageHeader } from '../../components/PageHeader';
 import { useStore } from '../../store';
 import { sortJobs } from '../../store/jobs-slice';
+import { LabRunsTable } from './LabRunsTable';
 import { NewRunModal } from './NewRunModal';
 import { PythonEnvCard } from './PythonEnvCard';
 import { RunDetail } from './RunDetail';
@@ -36,6 +37,7 @@ export function RunsPage() {
       />
       <Stack gap="lg">
         <PythonEnvCard />
+        <LabRunsTable />
         {runs.length === 0 ? (
           <Paper withBorder radius="md" p="xl">
             <EmptyState
