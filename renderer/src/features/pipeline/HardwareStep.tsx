@@ -31,7 +31,11 @@ export function HardwareStep({
   const gpus = hardware?.gpus ?? [];
   const preset = report?.training;
 
-  const summary = report && (
+  const summary = !report ? (
+    <Text size="sm" c="dimmed">
+      {hardware ? 'Reading the hardware report…' : 'Scanning the hardware…'}
+    </Text>
+  ) : (
     <Alert color="blue" variant="light" title={`Profile: ${report.profile.name}`}>
       <Text size="sm">{report.profile.reason}</Text>
       {preset ? (

@@ -92,6 +92,7 @@ export function ModelPicker({
         value={choice.mode}
         onChange={(v) => onChange({ mode: v as SourceMode, value: '', model: '' })}
         aria-label={`${label} source`}
+        style={{ alignSelf: 'flex-start' }}
       />
       {choice.mode === 'library' && (
         <Select

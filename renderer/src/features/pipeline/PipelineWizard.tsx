@@ -15,17 +15,6 @@ import { TrainStep } from './TrainStep';
 import { usePipelineCheck } from './usePipelineCheck';
 import { initialForm, STAGE_STEP, stepOf, STEPS, toParams, type WizardForm } from './wizard-form';
 
-const DESCRIPTIONS = [
-  'Leaves',
-  'Preset',
-  'Student, teacher',
-  'Data',
-  'Fine-tune',
-  'Base vs tuned',
-  'GGUF',
-  'Side by side',
-];
-
 const stepColor = (stage: PipelineStage | undefined): string | undefined =>
   stage?.state === 'failed' || stage?.state === 'cancelled' ? 'red' : stage?.state === 'waiting' ? 'yellow' : undefined;
 
@@ -78,12 +67,11 @@ export function PipelineWizard({
     <Paper withBorder radius="md" p="lg" component="section" aria-label={record ? `Run ${record.name}` : 'New run'}>
       <Stack gap="lg">
         {record && <RunBanner record={record} job={job} />}
-        <Stepper active={active} onStepClick={setActive} size="sm" allowNextStepsSelect wrap>
+        <Stepper active={active} onStepClick={setActive} size="xs" iconSize={28} allowNextStepsSelect>
           {STEPS.map((name, i) => (
             <Stepper.Step
               key={name}
               label={name}
-              description={DESCRIPTIONS[i]}
               color={stepColor(stageAt(i))}
               loading={stageAt(i)?.state === 'running'}
               aria-label={`${name} step`}

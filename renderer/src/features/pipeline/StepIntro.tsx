@@ -36,7 +36,8 @@ export function StepIntro({
         <Group gap={6} c="dimmed">
           <IconClock size={14} aria-hidden />
           <Text size="xs" aria-label="Estimate">
-            About {formatDuration(estimate.seconds)} · {estimate.basis}
+            {estimate.seconds === null ? 'No estimate yet' : `About ${formatDuration(estimate.seconds)}`} ·{' '}
+            {estimate.basis}
           </Text>
         </Group>
       )}

@@ -1,5 +1,6 @@
 import { Stack, Text, TextInput } from '@mantine/core';
 import type { PipelineRecord } from '../../../../electron/shared/contract';
+import { useStore } from '../../store';
 import { LeavesList } from './LeavesList';
 import { ProblemList, StepIntro } from './StepIntro';
 import type { CheckState } from './usePipelineCheck';
@@ -19,6 +20,8 @@ export function TaxonomyStep({
   check: CheckState;
   record: PipelineRecord | null;
 }) {
+  const root = useStore((s) => s.taxonomyInfo?.root ?? null);
+  const diff = useStore((s) => s.taxonomyDiff);
   if (record) {
     return (
       <Stack gap="sm">
@@ -32,6 +35,8 @@ export function TaxonomyStep({
       </Stack>
     );
   }
+  // Before the check can run: the open taxonomy's diff against its default base, when that is the one picked.
+  const openDiff = form.taxonomy === root && !form.base.trim() ? diff : null;
   const problems = check.check?.problems.filter((p) => p.field.startsWith('taxonomy') || p.file) ?? [];
   return (
     <Stack gap="sm">
@@ -59,6 +64,15 @@ export function TaxonomyStep({
         <Text size="sm" c="red" role="alert">
           {check.error}
         </Text>
+      )}
+      {!check.check && !check.pending && (
+        <>
+          <Text size="xs" c="dimmed">
+            The whole run is checked (problems, leaves, estimates) once a student and a teacher are picked on the Models
+            step.
+          </Text>
+          {openDiff && <LeavesList leaves={openDiff.leaves} />}
+        </>
       )}
       {check.check && (
         <>

@@ -13,7 +13,8 @@ export interface CheckState {
 export function usePipelineCheck(params: PipelineParams, enabled: boolean): CheckState {
   const key = JSON.stringify(params);
   const [answer, setAnswer] = useState<{ key: string; check: PipelineCheck | null; error: string | null } | null>(null);
-  const wanted = enabled && !!params.taxonomy;
+  // The check needs the models too (`student` and `teacher` are required).
+  const wanted = enabled && !!params.taxonomy && !!params.student && !!params.teacher;
   useEffect(() => {
     if (!wanted) return;
     let live = true;
