@@ -6,7 +6,6 @@ import { canResume } from '../../components/JobActions';
 import { messageOf } from '../../components/message-of';
 import { api } from '../../api/connection';
 import { whereIs } from './RunsList';
-import { StageError } from './StepIntro';
 
 const STOPPED = new Set(['failed', 'cancelled', 'interrupted']);
 
@@ -70,13 +69,16 @@ export function RunBanner({ record, job }: { record: PipelineRecord; job: JobInf
           variant="light"
           title={`The run ${job!.state}${failedStage ? ` in the ${failedStage.name} stage` : ''}`}
           mb="sm"
+          role="status"
         >
-          {failedStage?.error
-            ? null
-            : (job?.error?.message ?? 'Resume goes on from the stage that stopped; finished stages are not redone.')}
+          {!failedStage?.error && job?.error && <Text size="sm">{job.error.message}</Text>}
+          <Text size="sm">
+            {job && canResume(job)
+              ? 'Resume goes on from the stage that stopped; finished stages are not redone.'
+              : 'This run cannot be resumed.'}
+          </Text>
         </Alert>
       )}
-      {stopped && failedStage && <StageError stage={failedStage} />}
       {error && (
         <Text c="red" size="sm" role="alert">
           {error}

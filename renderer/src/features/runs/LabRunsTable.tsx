@@ -1,4 +1,4 @@
-import { Table, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useMemo } from 'react';
 import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { hrefFor } from '../../routes';
@@ -28,7 +28,11 @@ export function LabRunsTable() {
         LAB runs
       </Title>
       <Text size="xs" c="dimmed" mb="sm">
-        Runs of the <a href={hrefFor('pipeline')}>Pipeline</a>, compared.
+        Runs of the{' '}
+        <Anchor href={hrefFor('pipeline')} inherit>
+          Pipeline
+        </Anchor>
+        , compared.
       </Text>
       <Table.ScrollContainer minWidth={900}>
         <Table aria-label="LAB runs" striped>
