@@ -19,10 +19,9 @@ const stage = (name: PipelineRecord['stages'][number]['name'], state: PipelineRe
   summary: {},
   estimate: { seconds: null, basis: '' },
 });
-const record = (states: PipelineRecord['stages'][number]['state'][]): PipelineRecord =>
-  ({
-    stages: (['generate', 'train', 'evaluate', 'export'] as const).map((n, i) => stage(n, states[i]!)),
-  }) as PipelineRecord;
+const record = (states: PipelineRecord['stages'][number]['state'][]): Pick<PipelineRecord, 'stages'> => ({
+  stages: (['generate', 'train', 'evaluate', 'export'] as const).map((n, i) => stage(n, states[i]!)),
+});
 
 describe('pipeline wizard form', () => {
   it('leaves empty fields to the core and passes what the schema accepts', () => {

@@ -82,7 +82,7 @@ export const STEPS = ['Taxonomy', 'Hardware', 'Models', 'Generate', 'Train', 'Ev
 export const STAGE_STEP: Record<PipelineStageName, number> = { generate: 3, train: 4, evaluate: 5, export: 6 };
 
 /** Where a run is: the stage that runs, waits or stopped; chat once every stage is done. */
-export function stepOf(record: PipelineRecord): number {
+export function stepOf(record: Pick<PipelineRecord, 'stages'>): number {
   const open = record.stages.find((s) => s.state !== 'done');
   if (!open) return STEPS.length - 1;
   // A run waiting for its samples to be reviewed shows the samples (the generate step).
