@@ -16,6 +16,7 @@ import { serveModelCommand } from './commands/serve-model.js';
 import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
 import { generateCommand } from './commands/generate.js';
+import { diagnosticsCommand } from './commands/diagnostics.js';
 
 export const commands: Command[] = [
   serveCommand,
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   modelsCommand,
   chatCommand,
   serveModelCommand,
+  diagnosticsCommand,
 ];
 
 function help(): string {
