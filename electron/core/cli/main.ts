@@ -17,6 +17,7 @@ import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
 import { generateCommand } from './commands/generate.js';
 import { diagnosticsCommand } from './commands/diagnostics.js';
+import { runCommand } from './commands/run.js';
 
 export const commands: Command[] = [
   serveCommand,
@@ -25,6 +26,7 @@ export const commands: Command[] = [
   hardwareCommand,
   fitCommand,
   jobsCommand,
+  runCommand,
   generateCommand,
   trainCommand,
   exportCommand,
