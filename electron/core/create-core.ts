@@ -43,6 +43,7 @@ import { acquireDataDir, describeOwner } from './store/data-dir-lock.js';
 import { checkExecutableParams, ExecutableGuard } from './python/executable-guard.js';
 import { PipelineService, pipelineHandlers } from './pipeline/pipeline-service.js';
 import { PipelineStore } from './pipeline/pipeline-store.js';
+import { diagnosticsHandlers } from './diagnostics/diagnostics-handlers.js';
 
 /** One GPU lock file per machine (all users: it is created readable by all). `LABFORGE_GPU_LOCK=none` turns it off. */
 function defaultGpuLockFile(): string | null {
@@ -174,12 +175,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const conversations = new ConversationStore(db);
   if (!readOnlyBeside) conversations.markInterrupted();
   const chat = new ChatService(conversations, models, modelHost, bus);
+  const endpointKeyFile = path.join(dataDir, 'endpoint-api-key');
   const endpoint = new EndpointService({
     host: modelHost,
     library: models,
     chat,
     bus,
-    keyFile: path.join(dataDir, 'endpoint-api-key'),
+    keyFile: endpointKeyFile,
   });
   const teachers = new Teachers({ host: modelHost, models, store: kv });
   const evalStore = new EvalStore(db);
@@ -333,6 +335,16 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await checkExecutableParams(executables, p, ctx.transport);
       return pipeline.start(p);
     },
+    ...diagnosticsHandlers({
+      dataDir,
+      appVersion: APP_VERSION,
+      databaseVersion: version,
+      jobs,
+      settings: kv,
+      hardware,
+      secretFiles: [endpointKeyFile],
+      configuredPython: () => python.configuredPython(),
+    }),
   };
   const router = new Router(handlers, bus);
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,30 @@ describe('Dashboard: GPU cards, readiness and profile (fake 8× A100 nvidia-smi)
     });
     await disk.getByRole('button', { name: /Cancel/ }).click();
     await waitFor(async () => (await hardware.getByText(/· live/).count()) === 0, 'the live numbers to stop', 30_000);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('writes a diagnostics bundle into the data folder and shows its path and size', async () => {
+    // The disk test's "cancelled" notice would cover the card in the screenshot: let it close.
+    await waitFor(async () => (await page.getByRole('alert').count()) === 0, 'notifications to close', 30_000);
+    const diag = page.getByRole('region', { name: 'Diagnostics' });
+    await diag.getByRole('button', { name: 'Diagnostics bundle' }).click();
+    const done = diag.getByRole('status');
+    await done.getByText('Diagnostics bundle written').waitFor({ timeout: 30_000 });
+    const file = (await done.getByLabel('Bundle path').textContent()) ?? '';
+    const text = (await done.textContent()) ?? '';
+    const m = /labforge-diagnostics-[\dTZ-]+\.zip([\d.]+) [KM]B, (\d+) files, (\d+) values redacted\./.exec(text);
+    expect(m, text).not.toBeNull();
+    expect(path.dirname(file)).toBe(path.join(server.dataDir, 'diagnostics'));
+    expect(existsSync(file)).toBe(true); // on the server's disk: the browser only shows where
+    expect(Number(m![2])).toBeGreaterThanOrEqual(6);
+    await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()');
+    await page.screenshot({
+      path: path.join(screenshotDir, 'diagnostics.png'),
+      fullPage: true,
+      animations: 'disabled',
+      timeout: 90_000,
+    });
     expect(session.problems).toEqual([]);
   });
 });

@@ -87,6 +87,8 @@ export type ReplyFn = (ctx: ReplyContext) => FakeReply | Promise<FakeReply>;
 export interface FakeOpenAiOptions {
   /** Decides every chat/completions reply. Default: `{"echo": <last user text>}`. */
   reply?: ReplyFn;
+  /** The port to bind (default: a free one); a test that takes a server down and up again reuses it. */
+  port?: number;
   /** Model names listed by `/v1/models`. Default `['fake-teacher']`. */
   models?: string[];
   /** When set, any other `Authorization: Bearer` value gets 401. */
@@ -287,7 +289,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const close = (): Promise<void> =>

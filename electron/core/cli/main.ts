@@ -16,6 +16,8 @@ import { serveModelCommand } from './commands/serve-model.js';
 import { taxonomyCommand } from './commands/taxonomy.js';
 import { trainCommand } from './commands/train.js';
 import { generateCommand } from './commands/generate.js';
+import { diagnosticsCommand } from './commands/diagnostics.js';
+import { runCommand } from './commands/run.js';
 
 export const commands: Command[] = [
   serveCommand,
@@ -24,6 +26,7 @@ export const commands: Command[] = [
   hardwareCommand,
   fitCommand,
   jobsCommand,
+  runCommand,
   generateCommand,
   trainCommand,
   exportCommand,
@@ -32,6 +35,7 @@ export const commands: Command[] = [
   modelsCommand,
   chatCommand,
   serveModelCommand,
+  diagnosticsCommand,
 ];
 
 function help(): string {

@@ -175,10 +175,12 @@ async function runStage(
   stage.startedAt ??= Date.now();
   stage.endedAt = null;
   await save();
+  // A child's fraction may restart (training evaluates its checkpoints between phases): the run's never goes back.
+  let reached = index / PIPELINE_STAGES.length;
   const follow = (kind: JobKindName, label: string) => (j: JobInfo) =>
     ctx.report({
       stage: `${stage.name}${label}: ${j.progress.stage ?? j.state}`,
-      fraction: (index + (j.progress.fraction ?? 0)) / PIPELINE_STAGES.length,
+      fraction: (reached = Math.max(reached, (index + (j.progress.fraction ?? 0)) / PIPELINE_STAGES.length)),
       etaSeconds: j.progress.etaSeconds,
       metrics: Object.fromEntries(Object.entries(j.progress.metrics).map(([k, v]) => [`${kind}.${k}`, v])),
     });

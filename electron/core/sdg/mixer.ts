@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LAB_SYSTEM_PROMPT } from '../../shared/contract/pipeline.js';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,9 +9,8 @@ import { AppError } from '../../shared/errors.js';
 import { checkRecord } from '../training/datasets.js';
 import { mkdirs, writeFileAtomic } from '../util/fs.js';
 
-/** Upstream's default student system prompt (non-Granite students). */
-export const SYSTEM_PROMPT =
-  'I am an advanced AI language model designed to assist you with a wide range of tasks and provide helpful, clear, and accurate responses. My primary role is to serve as a chat assistant, engaging in natural, conversational dialogue, answering questions, generating ideas, and offering support across various topics.';
+/** Upstream's default student system prompt (non-Granite students); chat with a tuned model uses it too. */
+export const SYSTEM_PROMPT = LAB_SYSTEM_PROMPT;
 const SPELLCHECK_INSTRUCTION = 'Correct any spelling errors in the document and output the corrected version.';
 
 export interface MixLeaf {

@@ -9,6 +9,16 @@ export class KvStore {
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
+  /** Every entry, by key (the diagnostics bundle's settings). */
+  entries(): Array<{ key: string; value: unknown; updatedAt: number }> {
+    const rows = this.db.prepare('SELECT key, value, updated_at FROM kv ORDER BY key').all() as Array<{
+      key: string;
+      value: string;
+      updated_at: number;
+    }>;
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown, updatedAt: r.updated_at }));
+  }
+
   set(key: string, value: unknown): void {
     this.db
       .prepare(

@@ -1,6 +1,7 @@
 import { appContract } from './app.js';
 import { chatContract } from './chat.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
+import { diagnosticsContract } from './diagnostics.js';
 import { endpointContract } from './endpoint.js';
 import { evalContract } from './eval.js';
 import { exportContract } from './export.js';
@@ -35,6 +36,7 @@ export const contract = {
   ...evalContract,
   ...sdgContract,
   ...pipelineContract,
+  ...diagnosticsContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -57,6 +59,7 @@ export * from './endpoint.js';
 export * from './eval.js';
 export * from './models.js';
 export * from './define.js';
+export * from './diagnostics.js';
 export * from './export.js';
 export * from './fit.js';
 export * from './hardware.js';

@@ -8,6 +8,10 @@ import { sdgPipelineSchema } from './sdg.js';
 import { diffLeafSchema } from './taxonomy.js';
 import { trainingParamsSchema } from './training.js';
 
+/** Upstream's default student system prompt (non-Granite students): the training data carry it, so chat with the tuned model uses it. */
+export const LAB_SYSTEM_PROMPT =
+  'I am an advanced AI language model designed to assist you with a wide range of tasks and provide helpful, clear, and accurate responses. My primary role is to serve as a chat assistant, engaging in natural, conversational dialogue, answering questions, generating ideas, and offering support across various topics.';
+
 /** The stages of a LAB run, in order. Chat is the wizard's last step, not a job. */
 export const pipelineStageNameSchema = z.enum(['generate', 'train', 'evaluate', 'export']);
 export type PipelineStageName = z.infer<typeof pipelineStageNameSchema>;

@@ -6,6 +6,7 @@ import { useStore } from '../../store';
 import { isActive } from '../../store/jobs-slice';
 import type { JobInfo } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
+import { DiagnosticsCard } from './DiagnosticsCard';
 import { DiskSpeedCard } from './DiskSpeedCard';
 import { HardwareCard } from './HardwareCard';
 import { useGpuStats, useHardwareReport } from './hardware-hooks';
@@ -65,6 +66,7 @@ export function DashboardPage() {
           </Grid.Col>
         </Grid>
         <DiskSpeedCard job={bench} lastGood={lastGoodBench} />
+        <DiagnosticsCard />
       </Stack>
     </>
   );
