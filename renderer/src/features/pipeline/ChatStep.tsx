@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Paper, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
 import { IconPlayerStopFilled, IconSend } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
-import type { PipelineRecord } from '../../../../electron/shared/contract';
+import { LAB_SYSTEM_PROMPT, type PipelineRecord } from '../../../../electron/shared/contract';
 import { api } from '../../api/connection';
 import { messageOf } from '../../components/message-of';
 import { Markdown } from '../chat/Markdown';
@@ -42,7 +42,15 @@ export function ChatStep({ record }: { record: PipelineRecord | null }) {
       api
         .stream(
           'chat.generate',
-          { model, messages: [{ role: 'user', content: question }], sampling: { temperature: 0 } },
+          {
+            model,
+            // The training data carry upstream's system prompt, so the tuned model is asked with it (the base too).
+            messages: [
+              { role: 'system', content: LAB_SYSTEM_PROMPT },
+              { role: 'user', content: question },
+            ],
+            sampling: { temperature: 0, maxTokens: 256 },
+          },
           (p) => {
             if (p.type === 'token') patch(i, (a) => ({ text: a.text + p.text }));
           },
