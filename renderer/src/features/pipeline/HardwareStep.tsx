@@ -2,6 +2,7 @@ import { Alert, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Text
 import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { useStore } from '../../store';
 import { useHardwareReport } from '../dashboard/hardware-hooks';
+import { AdvancedSettings } from './AdvancedSettings';
 import { ProblemList, StepIntro, estimateOf } from './StepIntro';
 import type { CheckState } from './usePipelineCheck';
 import type { TrainMethod, WizardForm } from './wizard-form';
@@ -70,7 +71,9 @@ export function HardwareStep({
     );
   }
 
-  const problems = check.check?.problems.filter((p) => p.field.startsWith('train') || p.field.startsWith('gpus')) ?? [];
+  const problems =
+    check.check?.problems.filter((p) => ['train', 'gpus', 'evaluate', 'export'].some((f) => p.field.startsWith(f))) ??
+    [];
   return (
     <Stack gap="sm">
       <StepIntro what={WHAT} estimate={estimateOf(check.check, 'train')} />
@@ -125,6 +128,7 @@ export function HardwareStep({
           ))}
         </Group>
       )}
+      <AdvancedSettings form={form} patch={patch} />
       <ProblemList problems={problems} title="Training settings" />
     </Stack>
   );

@@ -35,7 +35,8 @@ describe('pipeline wizard form', () => {
     expect(p.base).toBeUndefined();
     expect(p.judge).toBeUndefined();
     expect(p.gpus).toBeUndefined();
-    expect(p.train).toEqual({ method: 'lora', device: 'auto', epochs: undefined, learningRate: undefined });
+    expect(p.train).toEqual({ method: 'lora', device: 'auto', phases: ['knowledge', 'skills'] });
+    expect(p.evaluate).toEqual({ benchmarks: ['mmlu_branch', 'mt_bench_branch', 'fact_recall'], maxNewTokens: 128 });
     expect(pipelineParamsSchema.safeParse(p).success).toBe(true);
   });
 

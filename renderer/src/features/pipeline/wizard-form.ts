@@ -1,4 +1,10 @@
-import type { PipelineParams, PipelineRecord, PipelineStageName } from '../../../../electron/shared/contract';
+import {
+  DEFAULT_BENCHMARKS,
+  type BenchmarkName,
+  type PipelineParams,
+  type PipelineRecord,
+  type PipelineStageName,
+} from '../../../../electron/shared/contract';
 
 export type TrainMethod = 'lora' | 'qlora' | 'full' | 'osft';
 export type SourceMode = 'library' | 'path' | 'url';
@@ -22,6 +28,14 @@ export interface WizardForm {
   teacher: ModelChoice;
   judge: ModelChoice;
   apiKeyEnv: string;
+  phases: ('knowledge' | 'skills')[];
+  effectiveBatchSize: number | '';
+  maxBatchLen: number | '';
+  minSeqLen: number | '';
+  warmupSteps: number | '';
+  benchmarks: BenchmarkName[];
+  maxNewTokens: number;
+  quant: 'f32' | 'f16' | 'bf16' | 'q8_0';
   pipeline: 'simple' | 'full';
   scale: number;
   reviewSamples: boolean;
@@ -42,6 +56,14 @@ export const initialForm = (taxonomy: string): WizardForm => ({
   teacher: emptyChoice(),
   judge: emptyChoice(),
   apiKeyEnv: '',
+  phases: ['knowledge', 'skills'],
+  effectiveBatchSize: '',
+  maxBatchLen: '',
+  minSeqLen: '',
+  warmupSteps: '',
+  benchmarks: [...DEFAULT_BENCHMARKS],
+  maxNewTokens: 128,
+  quant: 'q8_0',
   pipeline: 'full',
   scale: 30,
   reviewSamples: true,
@@ -49,6 +71,7 @@ export const initialForm = (taxonomy: string): WizardForm => ({
 });
 
 const opt = (s: string): string | undefined => (s.trim() ? s.trim() : undefined);
+const num = (n: number | ''): number | undefined => (n === '' ? undefined : n);
 
 /** The form as `pipeline.check` / `pipeline.start` take it (empty fields left to the core's defaults). */
 export function toParams(f: WizardForm): PipelineParams {
@@ -68,9 +91,16 @@ export function toParams(f: WizardForm): PipelineParams {
     train: {
       method: f.method,
       device: f.device,
-      epochs: f.epochs === '' ? undefined : f.epochs,
+      phases: f.phases,
+      epochs: num(f.epochs),
       learningRate: f.learningRate.trim() && Number.isFinite(lr) ? lr : undefined,
+      effectiveBatchSize: num(f.effectiveBatchSize),
+      maxBatchLen: num(f.maxBatchLen),
+      minSeqLen: num(f.minSeqLen),
+      warmupSteps: num(f.warmupSteps),
     },
+    evaluate: { benchmarks: f.benchmarks, maxNewTokens: f.maxNewTokens },
+    export: { quant: f.quant, base: true },
     gpus: Object.keys(gpus).length > 0 ? gpus : undefined,
     name: opt(f.name),
     reviewSamples: f.reviewSamples,
