@@ -9,7 +9,7 @@ import { FunnelChart } from '../data/FunnelChart';
 import { LeafProgressTable } from '../data/LeafProgressTable';
 import { SamplesTable } from '../data/SamplesTable';
 import { GENERATE_WHAT } from './GenerateStep';
-import { StageError, StepIntro } from './StepIntro';
+import { StageError, StageSummary, StepIntro } from './StepIntro';
 
 const EMPTY: never[] = [];
 
@@ -46,13 +46,7 @@ export function GenerateProgress({ record }: { record: PipelineRecord }) {
     <Stack gap="md">
       <StepIntro what={GENERATE_WHAT} estimate={stage.state === 'done' ? null : stage.estimate} stage={stage} />
       <StageError stage={stage} />
-      {Object.keys(stage.summary).length > 0 && (
-        <Text size="sm" aria-label="Generate summary">
-          {Object.entries(stage.summary)
-            .map(([k, v]) => `${k} ${String(v)}`)
-            .join(' · ')}
-        </Text>
-      )}
+      <StageSummary stage={stage} />
       {waiting && (
         <Alert color="yellow" title="Waiting for your review" role="status">
           <Text size="sm" mb="sm">

@@ -95,3 +95,26 @@ export function ProblemList({ problems, title }: { problems: PipelineProblem[]; 
     </Alert>
   );
 }
+
+/** A stage's summary: figures in one line, file paths (long) below it, dimmed. */
+export function StageSummary({ stage }: { stage: PipelineStage }) {
+  const entries = Object.entries(stage.summary).filter(([, v]) => v !== null && v !== '');
+  if (entries.length === 0) return null;
+  const isPath = (v: unknown): boolean => typeof v === 'string' && /[\\/]/.test(v);
+  const figures = entries.filter(([, v]) => !isPath(v));
+  const paths = entries.filter(([, v]) => isPath(v));
+  return (
+    <Stack gap={2} aria-label={`${stage.name} summary`}>
+      {figures.length > 0 && (
+        <Text size="sm">
+          {figures.map(([k, v]) => `${k} ${typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}`).join(' · ')}
+        </Text>
+      )}
+      {paths.map(([k, v]) => (
+        <Text key={k} size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+          {k}: {String(v)}
+        </Text>
+      ))}
+    </Stack>
+  );
+}

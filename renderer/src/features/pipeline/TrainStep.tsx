@@ -4,7 +4,7 @@ import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { useStore } from '../../store';
 import { formatLoss } from '../runs/chart-data';
 import { LossChart } from '../runs/LossChart';
-import { StageError, StepIntro, estimateOf } from './StepIntro';
+import { StageError, StageSummary, StepIntro, estimateOf } from './StepIntro';
 import type { CheckState } from './usePipelineCheck';
 
 const WHAT =
@@ -31,6 +31,7 @@ export function TrainStep({ record, check }: { record: PipelineRecord | null; ch
         stage={stage}
       />
       {stage && <StageError stage={stage} />}
+      {stage && <StageSummary stage={stage} />}
       {t && (t.finalLoss !== null || t.trainTokensPerSec !== null) && (
         <Text size="sm" aria-label="Training figures">
           Final loss {t.finalLoss === null ? '—' : formatLoss(t.finalLoss)} ·{' '}
