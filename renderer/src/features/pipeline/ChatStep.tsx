@@ -5,6 +5,8 @@ import { LAB_SYSTEM_PROMPT, type PipelineRecord } from '../../../../electron/sha
 import { api } from '../../api/connection';
 import { messageOf } from '../../components/message-of';
 import { Markdown } from '../chat/Markdown';
+import { useStore } from '../../store';
+import { useShallow } from 'zustand/react/shallow';
 
 interface Answer {
   text: string;
@@ -20,6 +22,7 @@ const SIDES = [
 /** One question, two answers: the run's tuned GGUF beside its base (greedy, so the difference is the tuning). */
 export function ChatStep({ record }: { record: PipelineRecord | null }) {
   const models = [record?.modelId ?? null, record?.baseModelId ?? null] as const;
+  const names = useStore(useShallow((s) => models.map((id) => (id ? (s.modelsById[id]?.name ?? id) : 'not exported'))));
   const [question, setQuestion] = useState('');
   const [answers, setAnswers] = useState<[Answer, Answer]>([idle, idle]);
   const controllers = useRef<AbortController[]>([]);
@@ -81,7 +84,7 @@ export function ChatStep({ record }: { record: PipelineRecord | null }) {
               {side.title}
             </Title>
             <Text size="xs" c="dimmed" mb="xs" style={{ wordBreak: 'break-all' }}>
-              {models[i] ?? 'not exported'}
+              {names[i]}
             </Text>
             <div aria-live="polite">
               {answers[i]!.text ? (

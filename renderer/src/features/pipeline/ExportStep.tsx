@@ -1,6 +1,9 @@
 import { Stack, Text } from '@mantine/core';
 import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { formatMb } from '../../components/format';
+
+const formatBytes = (b: number): string =>
+  b < 1024 * 1024 ? `${Math.max(1, Math.round(b / 1024))} KB` : formatMb(b / 1024 / 1024);
 import { useStore } from '../../store';
 import { StageError, StepIntro, estimateOf } from './StepIntro';
 import type { CheckState } from './usePipelineCheck';
@@ -25,7 +28,7 @@ export function ExportStep({ record, check }: { record: PipelineRecord | null; c
           <Text size="sm">
             GGUF ({quant}): <b style={{ wordBreak: 'break-all' }}>{record.gguf}</b>
           </Text>
-          {tuned && <Text size="sm">Size {formatMb(tuned.sizeBytes / 1024 / 1024)}</Text>}
+          {tuned && <Text size="sm">Size {formatBytes(tuned.sizeBytes)}</Text>}
           <Text size="sm">
             Lineage: base {tuned?.lineage.base ?? record.params.student}, taxonomy commit{' '}
             <b>{(tuned?.lineage.taxonomyCommit ?? record.taxonomyCommit)?.slice(0, 10) ?? 'none'}</b>
