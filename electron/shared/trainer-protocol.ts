@@ -89,6 +89,8 @@ export const trainerEventSchema = z.discriminatedUnion('type', [
       tokens_per_sec: z.number(),
       peak_memory_mb: z.number(),
       eta_s: z.number(),
+      /** Mean gradient norm (before clipping) of the steps since the last progress event; null when not finite. */
+      grad_norm: z.number().nullable(),
     })
     .strict(),
   z

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import resource
 import time
@@ -80,6 +81,8 @@ class TrainLoop:
         self.delay = float(os.environ.get("LABFORGE_TEST_STEP_DELAY_S", "0") or 0)
         # loss and token counts since the last progress event, kept on the device
         self._loss_acc = torch.zeros((), dtype=torch.float64, device=self.device)
+        self._gn_acc = torch.zeros((), dtype=torch.float64, device=self.device)
+        self._gn_n = 0
         self._tok_acc = 0
         self._loss_tok_acc = 0
         self._t_last = time.perf_counter()
@@ -132,7 +135,9 @@ class TrainLoop:
         self._loss_tok_acc += step_loss_tokens
         if self.scaler:
             self.scaler.unscale_(self.opt)
-        torch.nn.utils.clip_grad_norm_(self.trainable, 1.0)
+        # the norm stays on the device (no sync per step); _report reads it with the loss
+        self._gn_acc += torch.nn.utils.clip_grad_norm_(self.trainable, 1.0).detach().double()
+        self._gn_n += 1
         lr = lr_at(self.state.global_step, self.cfg, self.p.total_steps)
         for g in self.opt.param_groups:
             g["lr"] = lr
@@ -158,6 +163,8 @@ class TrainLoop:
         st = self.state
         loss_sum, tokens = self._allreduce([float(self._loss_acc.item()), float(self._tok_acc)])
         loss = loss_sum / max(self._loss_tok_acc, 1)
+        gn = float(self._gn_acc.item()) / self._gn_n if self._gn_n else None
+        grad_norm = gn if gn is not None and math.isfinite(gn) else None
         now = time.perf_counter()
         dt = now - self._t_last
         self._step_secs.append(dt / max(self._steps_since, 1))
@@ -172,9 +179,12 @@ class TrainLoop:
                 tokens_per_sec=tokens / dt if dt > 0 else 0.0,
                 peak_memory_mb=round(self._peak_mb(), 1),
                 eta_s=round(avg * (self.p.total_steps - st.global_step), 3),
+                grad_norm=grad_norm,
             )
         )
         self._loss_acc.zero_()
+        self._gn_acc.zero_()
+        self._gn_n = 0
         self._tok_acc = self._loss_tok_acc = self._steps_since = 0
         self._t_last = time.perf_counter()
         return loss

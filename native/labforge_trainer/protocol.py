@@ -292,6 +292,8 @@ class Progress(Event):
     tokens_per_sec: float
     peak_memory_mb: float
     eta_s: float
+    # mean pre-clipping gradient norm of the optimizer steps since the last progress event
+    grad_norm: float | None = None
     type: str = field(default="progress", init=False, repr=False)
 
 

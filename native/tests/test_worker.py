@@ -59,6 +59,8 @@ def test_lora_run_protocol_and_checkpoints(tiny_model: Path, tiny_data: Path, tm
     assert [p["step"] for p in prog] == list(range(1, 7))
     assert prog[-1]["epoch"] == pytest.approx(2.0)
     assert prog[-1]["loss"] < prog[0]["loss"]
+    # the gradient norm before clipping: positive and finite on every step
+    assert all(isinstance(p["grad_norm"], float) and 0 < p["grad_norm"] < 1e6 for p in prog)
     evals = r.of("eval")
     assert len(evals) == 2 and evals[1]["eval_loss"] < evals[0]["eval_loss"]
     cks = r.of("checkpoint")

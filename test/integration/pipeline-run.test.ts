@@ -167,3 +167,61 @@ describe.runIf(hasTrainerEnv())('labforge run: teach a fact from a pipeline file
     expect((JSON.parse(again.stdout) as { jobId: string }).jobId).toBe(summary.jobId);
   }, 600_000);
 });
+
+describe.runIf(hasTrainerEnv())('labforge run: killed mid-training, run again', () => {
+  it('resumes the interrupted training from its checkpoint without generating again', async () => {
+    const root = path.join(tmp.path, 'kill');
+    const tax = await makeFactTaxonomy(root);
+    const student = await tinyModel(path.join(root, 'student'));
+    await using teacher = await startFakeOpenAi({ reply: factTeacherReply, models: ['fake-teacher'] });
+    const file = path.join(root, 'p.yaml');
+    const yaml = proofYaml({ tax, student, teacher: teacher.url, out: path.join(root, 'run') })
+      .replace('  epochs: 25', '  epochs: 6')
+      .replace(
+        'evaluate: { benchmarks: [fact_recall, mmlu_branch], max_new_tokens: 32 }',
+        'evaluate: { benchmarks: [mmlu_branch] }',
+      )
+      .replace('export: { quant: f16 }', 'export: { quant: f16, base: false }')
+      .replace('  device: cpu', '  device: cpu\n  select_by_evaluation: false');
+    writeFileSync(file, yaml);
+    const dataDir = path.join(root, 'data');
+
+    // kill -9 the whole CLI once the trainer has written a checkpoint
+    const first = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', file, '--data-dir', dataDir], {
+      env: { ...process.env, OMP_NUM_THREADS: '1', LABFORGE_TEST_STEP_DELAY_S: '0.2' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const checkpoints = path.join(root, 'run', 'train', 'phase1-knowledge', 'checkpoints');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (existsSync(path.join(checkpoints, 'epoch-1'))) {
+          clearInterval(timer);
+          first.kill('SIGKILL');
+          resolve();
+        }
+      }, 100);
+      first.once('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the run ended before it could be killed'));
+      });
+    });
+    await new Promise((r) => first.once('close', r));
+    const generations = (): number =>
+      teacher.completionRequests().filter((q) => q.body?.response_format?.json_schema?.name?.startsWith('gen_')).length;
+    const generated = generations();
+    expect(generated).toBeGreaterThan(0);
+    const before = JSON.parse(readFileSync(path.join(root, 'run', 'pipeline.json'), 'utf8')) as {
+      stages: Array<{ state: string; jobId: string | null }>;
+    };
+    expect(before.stages.map((s) => s.state)).toEqual(['done', 'running', 'pending', 'pending']);
+
+    const r = await cli(['run', file, '--json', '--data-dir', dataDir]);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const after = JSON.parse(r.stdout) as { stages: Array<{ state: string; jobId: string }> };
+    expect(after.stages.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect(generations()).toBe(generated); // generate was not redone
+    expect(after.stages[1]!.jobId).toBe(before.stages[1]!.jobId); // the same training job, resumed
+    const log = await cli(['jobs', 'log', after.stages[1]!.jobId, '--data-dir', dataDir]);
+    expect(log.stdout).toMatch(/Continuing the knowledge phase from .*epoch-\d/);
+  }, 400_000);
+});

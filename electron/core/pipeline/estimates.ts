@@ -27,6 +27,7 @@ const TOKENS_PER_SAMPLE = 350; // InstructLab knowledge samples with their chunk
 const GPU_EFFECTIVE_FLOPS = 100e12 * 0.35; // an A100/H100-class GPU at ~35% MFU
 const CPU_EFFECTIVE_FLOPS = 0.2e12;
 const DISK_BYTES_PER_SEC = 300e6; // merge + convert read and write the weights about three times
+const PHASE_OVERHEAD_S = 15; // start the worker, load the model, split the held-out set, save checkpoints
 
 const first = <K extends keyof RunHistory>(h: RunHistory[], k: K): number | null => {
   for (const r of h) if (r[k] !== null && r[k]! > 0) return r[k];
@@ -59,7 +60,7 @@ export function estimateStages(i: EstimateInputs): PipelineCheck['estimates'] {
   const tps = measuredTps ?? (perToken ? flops / perToken : null);
   const train = {
     stage: 'train' as const,
-    seconds: tps && i.leaves > 0 ? Math.round(tokens / tps) : null,
+    seconds: tps && i.leaves > 0 ? Math.round(tokens / tps + PHASE_OVERHEAD_S * p.train.phases.length) : null,
     basis: measuredTps
       ? `${Math.round(measuredTps)} tokens/s measured by an earlier run here`
       : perToken

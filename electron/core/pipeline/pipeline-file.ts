@@ -93,7 +93,7 @@ export function parsePipelineFile(
   file: string,
 ): { params: PipelineParsedParams; problems: [] } | { params: null; problems: FileProblem[] } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   const lineOf = (n: Node | null | undefined): number | null => (n?.range ? lc.linePos(n.range[0]).line : null);
   const problems: FileProblem[] = doc.errors.map((e) => ({
     key: '(file)',

@@ -89,6 +89,7 @@ export function phaseEventHandler(opts: {
           lr: e.lr,
           tokensPerSec: e.tokens_per_sec,
           peakMemoryMb: e.peak_memory_mb,
+          gradNorm: e.grad_norm,
           time: e.time * 1000,
         };
         ctx.report({
@@ -102,6 +103,7 @@ export function phaseEventHandler(opts: {
             step: e.step,
             epoch: e.epoch,
             peakMemoryMb: e.peak_memory_mb,
+            ...(e.grad_norm === null ? {} : { gradNorm: e.grad_norm }),
           },
         });
         opts.bus.emit('training.progress', { jobId: ctx.id, point });

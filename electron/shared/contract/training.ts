@@ -58,6 +58,8 @@ export const lossPointSchema = z.object({
   lr: z.number(),
   tokensPerSec: z.number(),
   peakMemoryMb: z.number(),
+  /** Mean gradient norm before clipping (null when not finite; absent in runs before it was reported). */
+  gradNorm: z.number().nullable().optional(),
   time: z.number(),
 });
 export type LossPoint = z.infer<typeof lossPointSchema>;
