@@ -8,6 +8,7 @@ import { api } from '../../api/connection';
 import { whereIs } from './RunsList';
 
 const STOPPED = new Set(['failed', 'cancelled', 'interrupted']);
+const VERB: Record<string, string> = { failed: 'failed', cancelled: 'was cancelled', interrupted: 'was interrupted' };
 
 /** The open run: where it is, why it stopped (which stage, its error and last lines), Resume and Cancel. */
 export function RunBanner({ record, job }: { record: PipelineRecord; job: JobInfo | undefined }) {
@@ -26,7 +27,10 @@ export function RunBanner({ record, job }: { record: PipelineRecord; job: JobInf
   };
   const active = job?.state === 'running' || job?.state === 'queued';
   const stopped = job ? STOPPED.has(job.state) : false;
-  const failedStage = record.stages.find((s) => s.state === 'failed' || s.state === 'cancelled' || s.error);
+  // The stage that stopped: the one with an error, else the first one not done (an interrupted run's).
+  const failedStage =
+    record.stages.find((s) => s.state === 'failed' || s.state === 'cancelled' || s.error) ??
+    record.stages.find((s) => s.state !== 'done');
   const where = whereIs(record, job);
 
   return (
@@ -67,7 +71,7 @@ export function RunBanner({ record, job }: { record: PipelineRecord; job: JobInf
         <Alert
           color="orange"
           variant="light"
-          title={`The run ${job!.state}${failedStage ? ` in the ${failedStage.name} stage` : ''}`}
+          title={`The run ${VERB[job!.state] ?? job!.state}${failedStage ? ` in the ${failedStage.name} stage` : ''}`}
           mb="sm"
           role="status"
         >

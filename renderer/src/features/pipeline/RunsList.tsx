@@ -16,12 +16,10 @@ const stateColor: Record<string, string> = {
 export function whereIs(record: PipelineRecord, job: JobInfo | undefined): string {
   const open = record.stages.find((s) => s.state !== 'done');
   if (!open) return 'done';
-  if (open.state === 'waiting') return 'waiting for the sample review';
-  if (open.state === 'pending')
-    return job && job.state !== 'running' && job.state !== 'queued'
-      ? `stopped before ${open.name}`
-      : `${open.name} next`;
-  return `${open.name} ${open.state}`;
+  const active = !job || job.state === 'running' || job.state === 'queued';
+  if (open.state === 'waiting') return active ? 'waiting for the sample review' : 'stopped at the sample review';
+  if (!active) return open.state === 'pending' ? `stopped before ${open.name}` : `stopped in ${open.name}`;
+  return open.state === 'pending' ? `${open.name} next` : `${open.name} ${open.state}`;
 }
 
 /** Every LAB run: open one to land on the step where it is. */
