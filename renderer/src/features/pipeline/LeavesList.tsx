@@ -7,7 +7,7 @@ export function LeavesList({ leaves }: { leaves: PipelineRecord['leaves'] }) {
   return (
     <>
       <Text size="sm" fw={600}>
-        These {leaves.length === 1 ? 'leaf' : `${leaves.length} leaves`} will be trained:
+        {leaves.length === 1 ? 'This leaf' : `These ${leaves.length} leaves`} will be trained:
       </Text>
       <List size="sm" spacing={4} aria-label="Leaves to train">
         {leaves.map((l) => (
