@@ -4,7 +4,7 @@ import { event, rpc } from './define.js';
 import { benchmarkNameSchema, DEFAULT_BENCHMARKS } from './eval.js';
 import { exportParamsSchema } from './export.js';
 import { jobInfoSchema } from './jobs.js';
-import { sdgPipelineSchema } from './sdg.js';
+import { sdgParamsSchema } from './sdg.js';
 import { diffLeafSchema } from './taxonomy.js';
 import { trainingParamsSchema } from './training.js';
 
@@ -36,25 +36,11 @@ export const pipelineParamsSchema = z
     base: z.string().min(1).optional(),
     /** The model to tune: a library id or name, or a Hugging Face folder (safetensors). */
     student: z.string().min(1),
-    /** A GGUF (library id or path) or an OpenAI-compatible URL. */
-    teacher: z.string().min(1),
-    teacherModel: z.string().min(1).optional(),
-    /** The judge of SDG's filters and of evaluation (same forms as `teacher`); default: the teacher. */
-    judge: z.string().min(1).optional(),
-    judgeModel: z.string().min(1).optional(),
-    /** The environment variable holding the endpoints' API key (never the key itself). */
-    apiKeyEnv: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-      .optional(),
-    generate: z
-      .object({
-        pipeline: sdgPipelineSchema.default('full'),
-        scale: z.number().int().min(1).max(1000).default(30),
-        concurrency: z.number().int().min(1).max(256).optional(),
-        replay: z.string().min(1).optional(),
-        flowsDir: z.string().min(1).optional(),
-      })
+    /** A GGUF (library id or path) or an OpenAI-compatible URL; the judge of SDG's filters and of evaluation defaults to it. */
+    ...sdgParamsSchema.pick({ teacher: true, teacherModel: true, judge: true, judgeModel: true, apiKeyEnv: true })
+      .shape,
+    generate: sdgParamsSchema
+      .pick({ pipeline: true, scale: true, concurrency: true, replay: true, flowsDir: true })
       .strict()
       .default({ pipeline: 'full', scale: 30 }),
     train: pipelineTrainSchema.default({

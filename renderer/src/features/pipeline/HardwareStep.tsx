@@ -1,10 +1,9 @@
 import { Alert, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { useStore } from '../../store';
 import { useHardwareReport } from '../dashboard/hardware-hooks';
 import { AdvancedSettings } from './AdvancedSettings';
 import { ProblemList, StepIntro, estimateOf } from './StepIntro';
-import type { CheckState } from './usePipelineCheck';
+import type { FormStepProps } from './usePipelineCheck';
 import type { TrainMethod, WizardForm } from './wizard-form';
 
 const WHAT = 'Sizes training for this machine: the preset the hardware report suggests, which you can change.';
@@ -16,17 +15,7 @@ const METHODS = [
 ];
 const PINNED = ['train', 'evaluate', 'export'] as const;
 
-export function HardwareStep({
-  form,
-  patch,
-  check,
-  record,
-}: {
-  form: WizardForm;
-  patch: (p: Partial<WizardForm>) => void;
-  check: CheckState;
-  record: PipelineRecord | null;
-}) {
+export function HardwareStep({ form, patch, check, record }: FormStepProps) {
   const hardware = useStore((s) => s.hardware);
   const report = useHardwareReport(hardware);
   const gpus = hardware?.gpus ?? [];

@@ -1,26 +1,14 @@
 import { Anchor, Stack, Text, TextInput } from '@mantine/core';
-import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { hrefFor } from '../../routes';
 import { ModelPicker } from './ModelPicker';
 import { ProblemList, StepIntro } from './StepIntro';
-import type { CheckState } from './usePipelineCheck';
-import type { WizardForm } from './wizard-form';
+import type { FormStepProps } from './usePipelineCheck';
 
 const WHAT =
   'Chooses the student (the model tuned), the teacher (writes the synthetic data) and the judge (filters it and scores the evaluation).';
 const FIELDS = ['student', 'teacher', 'judge', 'apiKeyEnv'];
 
-export function ModelsStep({
-  form,
-  patch,
-  check,
-  record,
-}: {
-  form: WizardForm;
-  patch: (p: Partial<WizardForm>) => void;
-  check: CheckState;
-  record: PipelineRecord | null;
-}) {
+export function ModelsStep({ form, patch, check, record }: FormStepProps) {
   if (record) {
     const p = record.params;
     return (

@@ -1,25 +1,13 @@
 import { Stack, Text, TextInput } from '@mantine/core';
-import type { PipelineRecord } from '../../../../electron/shared/contract';
 import { useStore } from '../../store';
 import { LeavesList } from './LeavesList';
 import { ProblemList, StepIntro } from './StepIntro';
-import type { CheckState } from './usePipelineCheck';
-import type { WizardForm } from './wizard-form';
+import type { FormStepProps } from './usePipelineCheck';
 
 const WHAT =
   'Picks the taxonomy and the diff base: the leaves changed since the base are the ones synthetic data is generated for and trained on.';
 
-export function TaxonomyStep({
-  form,
-  patch,
-  check,
-  record,
-}: {
-  form: WizardForm;
-  patch: (p: Partial<WizardForm>) => void;
-  check: CheckState;
-  record: PipelineRecord | null;
-}) {
+export function TaxonomyStep({ form, patch, check, record }: FormStepProps) {
   const root = useStore((s) => s.taxonomyInfo?.root ?? null);
   const diff = useStore((s) => s.taxonomyDiff);
   if (record) {

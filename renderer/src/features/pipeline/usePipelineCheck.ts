@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { PipelineCheck, PipelineParams } from '../../../../electron/shared/contract';
+import type { PipelineCheck, PipelineParams, PipelineRecord } from '../../../../electron/shared/contract';
+import type { WizardForm } from './wizard-form';
 import { api } from '../../api/connection';
 import { messageOf } from '../../components/message-of';
 
@@ -37,4 +38,12 @@ export function usePipelineCheck(params: PipelineParams, enabled: boolean): Chec
 export function problemsOf(err: unknown): PipelineCheck['problems'] {
   const details = (err as { details?: { problems?: unknown } }).details;
   return Array.isArray(details?.problems) ? (details.problems as PipelineCheck['problems']) : [];
+}
+
+/** What the form steps (taxonomy, hardware, models) take. */
+export interface FormStepProps {
+  form: WizardForm;
+  patch: (p: Partial<WizardForm>) => void;
+  check: CheckState;
+  record: PipelineRecord | null;
 }
