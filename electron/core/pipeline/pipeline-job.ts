@@ -54,7 +54,8 @@ type Ctx = JobContext<PipelineParsedParams>;
 export const pipelineOut = (dataDir: string, jobId: string, p: { out?: string }): string =>
   p.out ? path.resolve(p.out) : path.join(dataDir, 'pipelines', jobId);
 
-function refused(check: PipelineCheck): AppError {
+/** The error of a run that may not start: every problem of its check, with file and line where known. */
+export function refused(check: PipelineCheck): AppError {
   const lines = check.problems.map(
     (x) => `${x.field}: ${x.message}${x.file ? ` (${x.file}${x.line ? `:${x.line}` : ''})` : ''}`,
   );

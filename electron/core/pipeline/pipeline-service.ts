@@ -5,10 +5,9 @@ import type {
   PipelineRecord,
   RpcName,
 } from '../../shared/contract/index.js';
-import { AppError } from '../../shared/errors.js';
 import type { Handlers } from '../rpc/router.js';
 import { checkPipeline, type CheckDeps } from './pipeline-check.js';
-import { pipelineJob, type PipelineDeps } from './pipeline-job.js';
+import { pipelineJob, refused, type PipelineDeps } from './pipeline-job.js';
 import type { PipelineStore } from './pipeline-store.js';
 import { historyOf } from './stage-params.js';
 
@@ -56,12 +55,7 @@ export class PipelineService {
   /** Checks, then starts: a run with problems never starts (INVALID_REQUEST listing them). */
   async start(p: PipelineParsedParams): Promise<JobInfo> {
     const check = await this.check(p);
-    if (!check.ok) {
-      throw new AppError('INVALID_REQUEST', `The run was not started: ${check.problems.length} problem(s).`, {
-        hint: check.problems.map((x) => `${x.field}: ${x.message}`).join('\n'),
-        details: { problems: check.problems },
-      });
-    }
+    if (!check.ok) throw refused(check);
     return this.deps.jobs().start('pipeline.run', p);
   }
 

@@ -17,8 +17,6 @@ export const stageDirs = (out: string) => ({
   eval: path.join(out, 'eval'),
 });
 
-export const modelName = (r: Pick<PipelineRecord, 'name'>): string => r.name;
-
 export function sdgParams(p: PipelineParsedParams, out: string): JobParamsInput<'sdg.generate'> {
   return {
     taxonomy: path.resolve(p.taxonomy),
