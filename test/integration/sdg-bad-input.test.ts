@@ -90,6 +90,19 @@ describe('sdg: bad input gives a clear message and loses nothing', () => {
     expect(jc.error?.message).toMatch(/knowledge->astronomy->phoenix: cannot read phoenix\.pdf \(not a readable PDF/);
   });
 
+  it('refuses a leaf whose patterns match both Markdown and PDF files, as upstream does', async () => {
+    const m = await fresh(['knowledge']);
+    await fs.writeFile(path.join(m.docs, 'phoenix.pdf'), makePdf(['Phoenix is a constellation.']));
+    await git.add({ fs, dir: m.docs, filepath: 'phoenix.pdf' });
+    const both = await git.commit({ fs, dir: m.docs, message: 'pdf too', author: { name: 't', email: 't@x' } });
+    const q = path.join(m.taxonomy, m.knowledgePath);
+    writeFileSync(q, readFileSync(q, 'utf8').replace(m.docCommit, both).replace('- phoenix.md', "- 'phoenix.*'"));
+    const jm = await run(m.dir);
+    expect(jm.state).toBe('failed');
+    expect(jm.error?.message).toMatch(/knowledge->astronomy->phoenix: provided multiple document types/);
+    expect(jm.error?.hint).toMatch(/one document type per leaf/);
+  });
+
   it('reads a PDF document at its commit', async () => {
     const d = await fresh(['knowledge'], {
       doc: {

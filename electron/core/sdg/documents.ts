@@ -120,6 +120,14 @@ export async function readLeafDocuments(
       `no file at commit ${doc.commit.slice(0, 12)} of ${doc.repo} matches ${doc.patterns.join(', ')}.`,
       'Fix document.patterns, or commit the document to that repo.',
     );
+  const kinds = new Set(matched.map((f) => path.extname(f).toLowerCase()));
+  if (kinds.has('.md') && kinds.has('.pdf'))
+    throw leafError(
+      leaf,
+      `provided multiple document types: ${doc.patterns.join(', ')} matches both Markdown and PDF files at commit ${doc.commit.slice(0, 12)} of ${doc.repo}.`,
+      'Use one document type per leaf (upstream refuses a mix): narrow document.patterns, e.g. to *.md.',
+      { files: matched },
+    );
   const out: LeafDocument[] = [];
   for (const f of matched) {
     opts.signal?.throwIfAborted();

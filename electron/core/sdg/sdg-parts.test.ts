@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.js';
@@ -130,5 +130,45 @@ describe('mixer', () => {
     const a = seeded(42);
     const b = seeded(42);
     expect([a(), a()]).toEqual([b(), b()]);
+  });
+
+  it('upsamples phase-2 knowledge to 3% of a large replay set, and leaves it alone when it is above that', async () => {
+    const knowledge = (n: number) => ({
+      leaf: 'knowledge->x',
+      dataset: 'knowledge' as const,
+      samplingSize: 30,
+      raftP: 0.4,
+      raftDocuments: 2,
+      samples: Array.from({ length: n }, (_, i) => sample(i, `chunk ${i}`)),
+      aux: [],
+    });
+    const replayOf = (n: number): string => {
+      const f = path.join(tmp.path, `replay-${n}.jsonl`);
+      const line = (i: number) =>
+        JSON.stringify({
+          messages: [
+            { role: 'user', content: `replay question ${i}` },
+            { role: 'assistant', content: `replay answer ${i}` },
+          ],
+        });
+      writeFileSync(f, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+      return f;
+    };
+    const phase2 = async (samples: number, replay: number) => {
+      const r = await mixDatasets({
+        out: path.join(tmp.path, `mix-${samples}-${replay}`),
+        ts: 't',
+        leaves: [knowledge(samples)],
+        replay: replayOf(replay),
+        discarded: new Set(),
+      });
+      const recs = readFileSync(r.skills!, 'utf8').trim().split('\n');
+      const fromReplay = recs.filter((l) => l.includes('replay question')).length;
+      return { replay: fromReplay, knowledge: recs.length - fromReplay, reported: r.replayRecords };
+    };
+    // 5 samples give 10 phase-2 knowledge records (RAFT + plain); 3% of 2000 replay records is 60.
+    expect(await phase2(5, 2000)).toEqual({ replay: 2000, knowledge: 60, reported: 2000 });
+    // 10% already: nothing added.
+    expect(await phase2(5, 100)).toEqual({ replay: 100, knowledge: 10, reported: 100 });
   });
 });
