@@ -38,6 +38,7 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
     dir.remove();
   });
 
+  let first: EvalReport | null = null;
   const finish = async (id: string): Promise<EvalReport> => {
     const done = await core.jobs.waitFor(id);
     const r = jobResult('eval.run', done);
@@ -57,6 +58,7 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
       runId: 'run-a',
     });
     const r = await finish(job.id);
+    first = r;
     const mb = r.benchmarks.mmlu_branch!;
     expect(mb.status).toBe('scored');
     expect(mb.questions).toHaveLength(15);
@@ -78,6 +80,50 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
     const listed = await conn.api.call('eval.reports', { runId: 'run-a' });
     expect(listed.reports.map((x) => x.id)).toEqual([r.id]);
     expect((await conn.api.call('eval.report', { id: r.id })).benchmarks.mmlu_branch!.model).toBe(mb.model);
+  });
+
+  it('cancelled mid-answer and resumed: the same scores, no answer and no verdict asked twice', async () => {
+    const outDir = path.join(dir.path, 'resumed-eval');
+    const journal = path.join(outDir, 'journal.jsonl');
+    const lines = (): string[] =>
+      existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : [];
+    judge.reset();
+    const job = await conn.api.call('eval.start', {
+      model: tuned,
+      base,
+      taxonomy,
+      judge: judge.url,
+      device: 'cpu',
+      maxNewTokens: 24,
+      outDir,
+    });
+    // Cancel once the questions and a few answers are in the journal (the worker is mid-way).
+    while (lines().length < 4) await new Promise((r) => setTimeout(r, 20));
+    await conn.api.call('jobs.cancel', { id: job.id });
+    const stopped = await core.jobs.waitFor(job.id);
+    expect(stopped.state).toBe('cancelled');
+    expect(stopped.resumable).toBe(true);
+    const kept = lines().length;
+    const judgedBefore = judge.completionRequests().length;
+
+    await conn.api.call('jobs.resume', { id: job.id });
+    const r = await finish(job.id);
+    // Every line of the journal is a different question, answer or verdict: nothing was asked again.
+    const keys = lines().map((l) => (JSON.parse(l) as { k: string }).k);
+    expect(keys.length).toBeGreaterThan(kept);
+    expect(new Set(keys).size).toBe(keys.length);
+    const prompts = judge.completionRequests().map((q) => JSON.stringify(q.body));
+    expect(new Set(prompts).size).toBe(prompts.length);
+    expect(prompts.length).toBeGreaterThan(judgedBefore);
+    const log = await conn.api.call('jobs.log', { id: job.id });
+    expect(log.map((l) => l.message).join('\n')).toMatch(/answers taken from the journal/);
+    // Greedy answers and log-likelihoods: the resumed evaluation scores what the uninterrupted one did.
+    expect(first).not.toBeNull();
+    for (const name of ['mmlu_branch', 'fact_recall', 'mt_bench_branch'] as const)
+      expect([r.benchmarks[name]!.model, r.benchmarks[name]!.base], name).toEqual([
+        first!.benchmarks[name]!.model,
+        first!.benchmarks[name]!.base,
+      ]);
   });
 
   it('CLI --json: an incomplete checkpoint and no judge still give the base numbers and say why', async () => {

@@ -20,8 +20,14 @@ export interface AnswerTask {
   generations: GenerateTask[];
   maxNewTokens: number;
   onProgress?(p: { modelId: string; done: number; total: number }): void;
+  /** Each answer as it arrives (the evaluation journal keeps them, so a resumed run does not ask again). */
+  onAnswer?(a: AnswerEvent): void;
   onLog?(line: string): void;
 }
+
+export type AnswerEvent =
+  | { modelId: string; kind: 'choice'; itemId: string; value: { logprobs: number[]; tokens: number[] } }
+  | { modelId: string; kind: 'generation'; itemId: string; value: string };
 
 /** One model's raw answers; `failed` says why nothing (or not everything) could be answered. */
 export interface AnswerSet {

@@ -5,6 +5,7 @@ import { LETTERS, type RefQuestion } from './eval-items.js';
 import type { Judge, Verdict } from './judge.js';
 import { mapLimit } from './judge.js';
 import { RECALL_F1, tokenF1 } from './lexical.js';
+import { journalKey, type Journal } from '../util/journal.js';
 
 /** Ids of the worker's items per benchmark (one worker run answers all of them). */
 export const itemId = {
@@ -44,8 +45,17 @@ export async function judgeAnswers(
   set: AnswerSet | undefined,
   idOf: (id: string) => string,
   how: { kind: 'score'; judge: Judge } | { kind: 'recall'; judge: Judge | null },
-  opts: { signal?: AbortSignal; onJudged?(): void } = {},
+  opts: { signal?: AbortSignal; onJudged?(): void; journal?: Journal | null } = {},
 ): Promise<Map<string, AnswerScore>> {
+  // A verdict already in the evaluation's journal is not asked again (a judge error is: it may pass now).
+  const judged = async (j: Judge, input: { question: string; reference: string; answer: string }) => {
+    const key = journalKey(['judge', how.kind, j.info.source, j.info.model, input]);
+    const kept = opts.journal?.get<Verdict>(key);
+    if (kept) return kept;
+    const v = how.kind === 'score' ? await j.score(input, opts.signal) : await j.recall(input, opts.signal);
+    if (v.error === null) await opts.journal?.append(key, v);
+    return v;
+  };
   const out = new Map<string, AnswerScore>();
   const concurrency = how.judge?.info.concurrency ?? 1;
   await mapLimit(questions, concurrency, async (q) => {
@@ -55,8 +65,7 @@ export async function judgeAnswers(
       return;
     }
     const input = { question: q.prompt, reference: q.reference, answer };
-    if (how.kind === 'score') out.set(q.id, fromVerdict(answer, await how.judge.score(input, opts.signal)));
-    else if (how.judge) out.set(q.id, fromVerdict(answer, await how.judge.recall(input, opts.signal)));
+    if (how.judge) out.set(q.id, fromVerdict(answer, await judged(how.judge, input)));
     else {
       const f1 = tokenF1(answer, q.reference);
       out.set(q.id, {

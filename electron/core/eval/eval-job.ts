@@ -7,6 +7,7 @@ import { defineJob, type DefinedJobKind } from '../jobs/job-kind.js';
 import type { Teacher } from '../teacher/teacher.js';
 import { findNativeDir, findTrainerPython } from '../training/native-paths.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { Journal } from '../util/journal.js';
 import type { AnswerSource } from './answers.js';
 import { loadEvalLeaves } from './eval-leaves.js';
 import type { EvalStore } from './eval-store.js';
@@ -97,6 +98,8 @@ export async function saveReport(
 export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
   return defineJob('eval.run', {
     usesGpu: true,
+    // Questions, answers and verdicts go to <dir>/journal.jsonl as they arrive; a resumed job reads them back.
+    resumable: true,
     title: (p) => `Evaluate ${path.basename(p.model)} against ${path.basename(p.base)}`,
     run: async (ctx): Promise<EvalResult> => {
       const p = ctx.params;
@@ -107,6 +110,9 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
       if (issue) ctx.log(issue.reason, 'warn');
       const distractors = await openJudgeFor(deps, p.teacher, undefined, ctx.signal);
       if (distractors.issue) ctx.log(distractors.issue.reason.replace('the judge', 'the teacher'), 'warn');
+      const journal = await Journal.open(path.join(dir, 'journal.jsonl'));
+      if (journal.size > 0)
+        ctx.log(`Resuming: ${journal.size} questions, answers and verdicts kept in ${journal.file}`);
       try {
         const reports = await evaluate({
           candidates: [{ id: 'model', ref: describeModel(p.model, deps.libraryModelPath) }],
@@ -120,6 +126,7 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
           sources: { transformers: pythonSource(deps, dir, p), gguf: deps.ggufSource?.() ?? null },
           maxNewTokens: p.maxNewTokens,
           signal: ctx.signal,
+          journal,
           report: (r) =>
             ctx.report({
               fraction: r.fraction,
@@ -138,6 +145,7 @@ export function evalJob(deps: EvalDeps): DefinedJobKind<'eval.run'> {
           ctx.log(`${name}: model ${b.model?.toFixed(3) ?? '-'} base ${b.base?.toFixed(3) ?? '-'} (${b.status})`);
         return { reportId: saved.report.id, reportPath: saved.reportPath, report: saved.report };
       } finally {
+        await journal.close();
         await judge?.teacher.dispose();
         await distractors.judge?.teacher.dispose();
       }

@@ -104,10 +104,14 @@ export class PythonAnswerSource implements AnswerSource {
       configPath,
       signal,
       (e) => {
-        if (e.type === 'choice')
-          sets.get(e.model_id)?.choices.set(e.item_id, { logprobs: e.logprobs, tokens: e.tokens });
-        else if (e.type === 'generation') sets.get(e.model_id)?.generations.set(e.item_id, e.text);
-        else if (e.type === 'model_failed') {
+        if (e.type === 'choice') {
+          const value = { logprobs: e.logprobs, tokens: e.tokens };
+          sets.get(e.model_id)?.choices.set(e.item_id, value);
+          task.onAnswer?.({ modelId: e.model_id, kind: 'choice', itemId: e.item_id, value });
+        } else if (e.type === 'generation') {
+          sets.get(e.model_id)?.generations.set(e.item_id, e.text);
+          task.onAnswer?.({ modelId: e.model_id, kind: 'generation', itemId: e.item_id, value: e.text });
+        } else if (e.type === 'model_failed') {
           const s = sets.get(e.model_id);
           if (s) s.failed = `${e.code}: ${e.message}`;
         } else if (e.type === 'progress') task.onProgress?.({ modelId: e.model_id, done: e.done, total: e.total });

@@ -9,6 +9,8 @@ import { buildMcqs, factQuestions, skillQuestions, type McqItem } from './eval-i
 import type { EvalLeaves } from './eval-leaves.js';
 import type { Judge } from './judge.js';
 import { loadMmlu, type MmluItem } from './mmlu-data.js';
+import { JournaledAnswerSource } from './journaled-answers.js';
+import { journalKey, type Journal } from '../util/journal.js';
 
 export type ModelRef = EvalReport['model'];
 
@@ -40,6 +42,11 @@ export interface EvaluateInput {
   signal: AbortSignal;
   report?(p: { fraction: number; stage: string; questionsPerMin?: number }): void;
   log?(line: string): void;
+  /**
+   * Keeps the built questions, every answer and every verdict as they arrive; an evaluation run
+   * again with the same journal (a resume) asks no model and no judge again for what it holds.
+   */
+  journal?: Journal | null;
 }
 
 export type CandidateReport = Omit<EvalReport, 'id' | 'createdAt' | 'runId'>;
@@ -54,7 +61,18 @@ async function buildItems(input: EvaluateInput): Promise<Items> {
   const { leaves, answerPool } = input.leaves;
   let mcqs: McqItem[] = [];
   if (want.has('mmlu_branch')) {
-    const built = await buildMcqs(leaves, answerPool, { teacher: input.teacher, signal: input.signal });
+    const key = journalKey([
+      'mcqs',
+      leaves,
+      answerPool,
+      input.teacher ? [input.teacher.info.source, input.teacher.info.model] : null,
+    ]);
+    type Built = Awaited<ReturnType<typeof buildMcqs>>;
+    let built = input.journal?.get<Built>(key);
+    if (!built) {
+      built = await buildMcqs(leaves, answerPool, { teacher: input.teacher, signal: input.signal });
+      await input.journal?.append(key, built);
+    }
     mcqs = built.items;
     if (built.dropped.length)
       issues.push({
@@ -115,7 +133,8 @@ async function answerAll(input: EvaluateInput, items: Items): Promise<Map<string
   const total = Math.max(1, perModel * all.length);
   let doneBefore = 0;
   const started = Date.now();
-  for (const [src, models] of perSource) {
+  for (const [inner, models] of perSource) {
+    const src = input.journal ? new JournaledAnswerSource(inner, input.journal, input.log) : inner;
     const progress = new Map<string, number>();
     const got = await src.answer(
       {
@@ -168,7 +187,7 @@ export async function evaluate(input: EvaluateInput): Promise<Map<string, Candid
     judged++;
     input.report?.({ fraction: 0.7 + 0.3 * (judged / Math.max(1, judgeTotal)), stage: 'judging' });
   };
-  const opts = { signal: input.signal, onJudged };
+  const opts = { signal: input.signal, onJudged, journal: input.journal };
   const scoresOf = async (set: AnswerSet | undefined): Promise<ModelScores> => ({
     set,
     mt: input.judge

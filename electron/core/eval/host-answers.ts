@@ -65,7 +65,11 @@ export class HostAnswerSource implements AnswerSource {
             },
             signal,
           );
-          chunk.forEach((c, n) => set.choices.set(c.id, { logprobs: r.logprobs[n] ?? [], tokens: r.tokens[n] ?? [] }));
+          chunk.forEach((c, n) => {
+            const value = { logprobs: r.logprobs[n] ?? [], tokens: r.tokens[n] ?? [] };
+            set.choices.set(c.id, value);
+            task.onAnswer?.({ modelId: m.id, kind: 'choice', itemId: c.id, value });
+          });
           done += chunk.length;
           task.onProgress?.({ modelId: m.id, done, total });
         }
@@ -80,6 +84,7 @@ export class HostAnswerSource implements AnswerSource {
             { signal },
           );
           set.generations.set(g.id, r.text.trim());
+          task.onAnswer?.({ modelId: m.id, kind: 'generation', itemId: g.id, value: r.text.trim() });
           task.onProgress?.({ modelId: m.id, done: ++done, total });
         }
       } catch (err) {

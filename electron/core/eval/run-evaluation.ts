@@ -8,6 +8,7 @@ import type {
 } from '../../shared/contract/index.js';
 import { AppError, isCancellation } from '../../shared/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { Journal } from '../util/journal.js';
 import { scoresFromReport, selectKnowledge, selectSkills } from './checkpoint-selection.js';
 import { openJudgeFor, pythonSource, saveReport, type EvalDeps } from './eval-job.js';
 import { loadEvalLeaves, type EvalLeaves } from './eval-leaves.js';
@@ -67,6 +68,8 @@ export class RunEvaluation implements AsyncDisposable {
       this.leaves ??= await loadEvalLeaves(this.settings.taxonomy, this.settings.taxonomyBase);
       await this.ensureJudge(ctx.signal);
       const dir = path.join(this.run.outDir, 'eval', phase);
+      // A run resumed after a kill during selection reads back what was already answered and judged.
+      const journal = await Journal.open(path.join(dir, 'journal.jsonl'));
       const reports = await evaluate({
         candidates: candidates.map((c, i) => ({ id: `ckpt-${i}`, ref: describeModel(c.path) })),
         base: describeModel(this.run.baseModel),
@@ -77,9 +80,10 @@ export class RunEvaluation implements AsyncDisposable {
         sources: { transformers: pythonSource(this.deps, dir, this.settings), gguf: this.deps.ggufSource?.() ?? null },
         maxNewTokens: this.settings.maxNewTokens ?? 128,
         signal: ctx.signal,
+        journal,
         report: (p) => ctx.report(`evaluating ${phase} checkpoints: ${p.stage}`, p.fraction),
         log: ctx.log,
-      });
+      }).finally(() => journal.close());
       const scored = [];
       for (const [i, c] of candidates.entries()) {
         const r = reports.get(`ckpt-${i}`);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Teacher, TeacherMessage, TeacherReply, TeacherResult } from '../teacher/teacher.js';
-import { journalKey, type Journal } from './journal.js';
+import { journalKey, type Journal } from '../util/journal.js';
 import { chunkText } from './chunker.js';
 
 /** What the run has spent on model calls so far (journal hits are counted apart: they cost nothing). */

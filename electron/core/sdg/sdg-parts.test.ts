@@ -5,7 +5,7 @@ import { tempDir } from '../../../test/helpers/temp-dir.js';
 import type { SdgSample } from '../../shared/contract/sdg.js';
 import { chunkText } from './chunker.js';
 import { globToRegExp } from './documents.js';
-import { Journal } from './journal.js';
+import { Journal } from '../util/journal.js';
 import { mixDatasets, seeded, uuidOf } from './mixer.js';
 import { paramsFromName, smallTeacherWarning } from './teacher-size.js';
 

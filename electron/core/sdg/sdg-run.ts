@@ -7,7 +7,7 @@ import { mkdirs, writeFileAtomic } from '../util/fs.js';
 import { readLeafDocuments } from './documents.js';
 import { runFlow } from './engine.js';
 import type { LoadedFlow } from './flow-loader.js';
-import { Journal } from './journal.js';
+import { Journal } from '../util/journal.js';
 import { knowledgeSeedRows, leafColumns, skillSeedRows, type Leaf } from './leaf-inputs.js';
 import { mixDatasets, type MixLeaf } from './mixer.js';
 import { ModelCalls } from './model-calls.js';

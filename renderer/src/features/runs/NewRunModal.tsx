@@ -30,6 +30,7 @@ import {
   type RunFormErrors,
   type RunFormValues,
 } from './run-form';
+import { TrainingFit } from './TrainingFit';
 
 /** The fields typed in as plain text (free-form strings, parsed on submit). */
 type TextField =
@@ -174,6 +175,16 @@ export function NewRunModal({
               aria-label="Method"
             />
           </Input.Wrapper>
+          <TrainingFit
+            baseModel={values.baseModel}
+            method={method}
+            cuda={cuda}
+            onApply={(preset) => {
+              setValues((v) => ({ ...v, ...preset }));
+              if (preset.method) setMethodTouched(true);
+              setAdvanced(true);
+            }}
+          />
           <Checkbox.Group
             label="Phases"
             description="LAB trains knowledge first, then skills starting from the best knowledge checkpoint."

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { mkdirs } from '../util/fs.js';
+import { mkdirs } from './fs.js';
 
 /** A stable key for one model call: a hash of the block and everything that decides the answer. */
 export const journalKey = (parts: unknown): string =>
