@@ -27,6 +27,8 @@ export interface FakeRepo {
   /** Requests need `Authorization: Bearer <token>`; the hub answers 401 GatedRepo otherwise. */
   gatedToken?: string;
   files: Record<string, FakeFile>;
+  /** The hub itself (HEAD, GET of resolve URLs, the tree listing) answers `status` to the first `times` requests. */
+  hubFailures?: { status: number; times: number; retryAfterS?: number };
 }
 
 export interface FakeHub {
@@ -155,6 +157,13 @@ export async function startFakeHub(repos: Record<string, FakeRepo> = {}): Promis
     const r = map.get(repoName);
     if (!tree && !resolve) return fail(404, 'NotFound', 'no such route');
     if (!r) return fail(404, 'RepoNotFound', `Repository ${repoName} not found`);
+    if (r.hubFailures && r.hubFailures.times > 0) {
+      r.hubFailures.times--;
+      e.status = r.hubFailures.status;
+      const h: Record<string, string> = {};
+      if (r.hubFailures.retryAfterS !== undefined) h['retry-after'] = String(r.hubFailures.retryAfterS);
+      return void res.writeHead(r.hubFailures.status, h).end();
+    }
     if (r.gatedToken && req.headers.authorization !== `Bearer ${r.gatedToken}`)
       return fail(
         401,

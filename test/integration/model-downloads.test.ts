@@ -21,7 +21,7 @@ describe('model downloads from a local hub', () => {
   const options = (dataDir: string): CoreOptions => ({
     dataDir,
     downloads: {
-      hub: () => ({ endpoint: hub.endpoint, token, timeoutMs: 3000 }),
+      hub: () => ({ endpoint: hub.endpoint, token, timeoutMs: 3000, backoffMs: 50 }),
       hfCache: () => path.join(dir.path, 'hf-cache'),
       freeBytes: async () => free,
       minSegmentBytes: 128 << 10,
@@ -67,6 +67,12 @@ describe('model downloads from a local hub', () => {
       'org/cancel': { files: { 'a.gguf': { data: big, faults: { bytesPerSecond: MB / 4 } } } },
       'org/restart': { files: { 'a.gguf': { data: big, faults: { bytesPerSecond: MB / 4 } } } },
       'org/gated': { gatedToken: 'hf_good', files: { 'tiny.gguf': { data: gguf } } },
+      'org/hub-flaky': { hubFailures: { status: 503, times: 2 }, files: { 'tiny.gguf': { data: gguf } } },
+      'org/hub-busy': {
+        hubFailures: { status: 429, times: 1, retryAfterS: 1 },
+        files: Object.fromEntries(Object.entries(tinyHfFiles()).map(([k, v]) => [k, { data: v }])),
+      },
+      'org/hub-down': { hubFailures: { status: 500, times: 1000 }, files: { 'tiny.gguf': { data: gguf } } },
     });
     core = await createCore(options(path.join(dir.path, 'data')));
   });
@@ -244,6 +250,28 @@ describe('model downloads from a local hub', () => {
     const done = await core.jobs.waitFor(job.id);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     expect(hub.bytesSent('org/restart', 'a.gguf') - sentBefore).toBeLessThan(6 * MB - 1 * MB);
+  });
+
+  it('asks the hub again on 5xx and 429 (after its Retry-After), and gives up with the status after 4 tries', async () => {
+    const hubLog = (repo: string) =>
+      hub.log.filter((e) => e.server === 'hub' && e.path.includes(`/${repo}/`)).map((e) => `${e.method} ${e.status}`);
+    const ok = await pull({ repo: 'org/hub-flaky', files: ['tiny.gguf'] });
+    expect(ok.state, JSON.stringify(ok.error)).toBe('succeeded');
+    expect(hubLog('org/hub-flaky').slice(0, 3)).toEqual(['HEAD 503', 'HEAD 503', 'HEAD 302']);
+
+    const t = Date.now();
+    const busy = await pull({ repo: 'org/hub-busy' });
+    expect(busy.state, JSON.stringify(busy.error)).toBe('succeeded');
+    expect(hubLog('org/hub-busy').slice(0, 2)).toEqual(['GET 429', 'GET 200']);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(1000);
+
+    const down = await pull({ repo: 'org/hub-down', files: ['tiny.gguf'] });
+    expect(down.error).toMatchObject({
+      code: 'DISCONNECTED',
+      message: 'The hub answered 500 for org/hub-down/tiny.gguf',
+    });
+    expect(hubLog('org/hub-down')).toEqual(['HEAD 500', 'HEAD 500', 'HEAD 500', 'HEAD 500']);
+    expect(partials()).toEqual([]);
   });
 
   it('fails in seconds when the hub is unreachable', async () => {

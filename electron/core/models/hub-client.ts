@@ -12,6 +12,10 @@ export interface HubConfig {
   token: string | null;
   /** Idle timeout of every connection (connecting, or waiting for bytes). */
   timeoutMs: number;
+  /** Tries of a metadata request (HEAD, file list) on 5xx, 429, a reset or a stall; default 4. */
+  attempts?: number;
+  /** First back-off before a retry, doubled each time (a `Retry-After` is honoured); default 1000 ms. */
+  backoffMs?: number;
 }
 
 export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfig {
@@ -64,8 +68,52 @@ export class HubClient {
     return `${this.config.endpoint}/${repo}/resolve/${encodeURIComponent(revision)}/${encPath(file)}`;
   }
 
+  /**
+   * Runs one metadata request again on what a retry can cure: 5xx, 429 (after its `Retry-After`), a
+   * reset or a stalled connection. An unreachable host, a refusal (401/403/404) or a cancel ends at once.
+   */
+  private async retrying<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    const attempts = this.config.attempts ?? 4;
+    let wait = this.config.backoffMs ?? 1000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const d = (err instanceof AppError ? err.details : null) as {
+          retryable?: boolean;
+          unreachable?: boolean;
+          status?: number;
+          retryAfterS?: number;
+        } | null;
+        const again =
+          err instanceof AppError &&
+          err.code === 'DISCONNECTED' &&
+          d?.unreachable !== true &&
+          (d?.status === undefined || d.retryable === true);
+        if (!again || attempt >= attempts || signal?.aborted) throw err;
+        const ms = d?.retryAfterS !== undefined ? Math.min(60_000, d.retryAfterS * 1000) : wait;
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, ms);
+          signal?.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              reject(new AppError('CANCELLED', `Cancelled while retrying ${what}`));
+            },
+            { once: true },
+          );
+        });
+        wait *= 2;
+      }
+    }
+  }
+
   /** HEAD on the resolve URL without following the redirect, so the X-Linked-* headers of the hub are seen. */
-  async fileMeta(repo: string, revision: string, file: string, signal?: AbortSignal): Promise<HubFileMeta> {
+  fileMeta(repo: string, revision: string, file: string, signal?: AbortSignal): Promise<HubFileMeta> {
+    return this.retrying(`${repo}/${file}`, signal, () => this.fileMetaOnce(repo, revision, file, signal));
+  }
+
+  private async fileMetaOnce(repo: string, revision: string, file: string, signal?: AbortSignal): Promise<HubFileMeta> {
     const url = this.resolveUrl(repo, revision, file);
     let res = await this.request(url, 'HEAD', signal);
     // A relative redirect stays on the hub (renamed repo); follow those, like huggingface_hub.
@@ -98,15 +146,19 @@ export class HubClient {
       `${this.config.endpoint}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
     const out: HubTreeEntry[] = [];
     while (url) {
-      const res = await this.request(url, 'GET', signal);
-      await this.check(res, repo, revision, null);
-      const parsed = z.array(treeEntrySchema).safeParse(JSON.parse(await readBody(res)));
+      const page: string = url;
+      const body = await this.retrying(`the file list of ${repo}`, signal, async () => {
+        const res = await this.request(page, 'GET', signal);
+        await this.check(res, repo, revision, null);
+        return { text: await readBody(res), link: String(res.headers.link ?? '') };
+      });
+      const parsed = z.array(treeEntrySchema).safeParse(JSON.parse(body.text));
       if (!parsed.success)
         throw new AppError('INTERNAL', `The hub's file list of ${repo} is not what it should be`, {
           details: { repo, issue: parsed.error.issues[0]?.message },
         });
       out.push(...parsed.data.filter((e) => e.type === 'file'));
-      const next = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(body.link);
       url = next?.[1] ? new URL(next[1], url).toString() : null;
     }
     return out;
@@ -151,8 +203,13 @@ export class HubClient {
       });
     }
     if (status === 404) throw new AppError('NOT_FOUND', `No repository ${repo} on the hub`, { details });
+    const retryAfter = Number(res.headers['retry-after']);
     throw new AppError('DISCONNECTED', `The hub answered ${status} for ${what}`, {
-      details: { ...details, retryable: status >= 500 || status === 429 },
+      details: {
+        ...details,
+        retryable: status >= 500 || status === 429,
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterS: retryAfter } : {}),
+      },
     });
   }
 }

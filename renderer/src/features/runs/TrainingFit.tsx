@@ -36,24 +36,25 @@ export function TrainingFit({
   cuda: boolean;
   onApply(values: Partial<RunFormValues>): void;
 }) {
-  const [fit, setFit] = useState<{ result: FitResult | null; error: string | null } | null>(null);
+  // Keyed by what was asked, so an answer for an earlier model or method is never shown.
+  const [fit, setFit] = useState<{ key: string; result: FitResult | null; error: string | null } | null>(null);
   const model = baseModel.trim();
+  const key = `${model}\u0000${method}`;
   useEffect(() => {
-    setFit(null);
     if (!model) return;
     let live = true;
     const timer = setTimeout(() => {
       api.call('hardware.fit', { model, task: 'train', method: method === 'osft' ? 'full' : method }).then(
-        (result) => live && setFit({ result, error: null }),
-        (err: unknown) => live && setFit({ result: null, error: messageOf(err) }),
+        (result) => live && setFit({ key, result, error: null }),
+        (err: unknown) => live && setFit({ key, result: null, error: messageOf(err) }),
       );
     }, 400);
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [model, method]);
-  if (!model || !fit) return null;
+  }, [model, method, key]);
+  if (!model || !fit || fit.key !== key) return null;
   if (fit.error)
     return (
       <Alert color="gray" variant="light" title="Memory estimate unavailable" aria-label="Training fit">
