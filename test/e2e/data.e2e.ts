@@ -62,7 +62,12 @@ describe('the Data page', () => {
 
   it('generates against the endpoint, shows the funnel, and a discarded sample leaves the training set', async () => {
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    // The teacher's replies show up as they arrive, before the filters have run.
+    const arriving = page.locator('[aria-label="Arriving from the teacher"]');
+    await arriving.getByText(/→/).first().waitFor({ timeout: 60_000 });
+    await shot('arriving');
     await page.getByRole('button', { name: 'Train on this dataset' }).waitFor({ timeout: 90_000 });
+    await arriving.waitFor({ state: 'detached' });
     const funnel = page.getByRole('figure', { name: /Kept and dropped samples/ });
     await funnel.locator('.recharts-bar-rectangle').first().waitFor();
     await expect(funnel.getByText('relevancy: 20 kept, 10 dropped')).toBeTruthy();

@@ -23,7 +23,9 @@ afterAll(async () => {
   if (!process.env.KEEP_TMP) tmp.remove();
 });
 
-async function generate(out: string, pipeline: 'simple' | 'full', scale = 2) {
+type Event = { type: 'arrived'; leaf: string; questions: Array<string | null> } | { type: 'sampled'; leaf: string };
+
+async function generate(out: string, pipeline: 'simple' | 'full', scale = 2, events: Event[] = []) {
   const flows = await loadFlowsDir(builtinFlowsDir());
   const { leaves, base } = await selectLeaves(tax.taxonomy, 'empty');
   const teacher = await EndpointTeacher.open({ url: server.url, concurrency: 4 });
@@ -37,7 +39,8 @@ async function generate(out: string, pipeline: 'simple' | 'full', scale = 2) {
       signal: new AbortController().signal,
       cacheDir: path.join(tmp.path, 'cache'),
       onStatus: () => undefined,
-      onSamples: () => undefined,
+      onSamples: (leaf) => events.push({ type: 'sampled', leaf }),
+      onArrived: (leaf, items) => events.push({ type: 'arrived', leaf, questions: items.map((x) => x.question) }),
       log: () => undefined,
     });
   } finally {
@@ -55,7 +58,8 @@ describe('sdg: built-in flows through the endpoint teacher against a fake server
   it('runs the full pipeline for knowledge, freeform and grounded leaves with honest counts', async () => {
     server.reset();
     const out = path.join(tmp.path, 'full');
-    const r = await generate(out, 'full');
+    const events: Event[] = [];
+    const r = await generate(out, 'full', 2, events);
     const byLeaf = Object.fromEntries(r.leaves.map((l) => [l.leaf, l]));
     const k = byLeaf['knowledge->astronomy->phoenix']!;
     // 1 chunk, doubled by the spellcheck copy, × 5 seeds = 10 calls of 3 pairs each; relevancy drops every Q2.
@@ -68,6 +72,14 @@ describe('sdg: built-in flows through the endpoint teacher against a fake server
     // 5 seeds × 10 contexts × 3 questions.
     const g = byLeaf['compositional_skills->grounded->notes']!;
     expect(g).toMatchObject({ generated: 150, kept: 100, dropped: { answer_quality: 50 } });
+    // Samples as they arrive: every teacher reply of the knowledge leaf's Q&A block is shown before
+    // the leaf's kept samples are (one event per reply, 3 pairs each, 30 in all).
+    const kEvents = events.filter((e) => e.leaf === k.leaf);
+    const kept = kEvents.findIndex((e) => e.type === 'sampled');
+    const arrivals = kEvents.slice(0, kept).flatMap((e) => (e.type === 'arrived' ? e.questions : []));
+    expect(kept).toBe(kEvents.length - 1);
+    expect(kEvents.filter((e) => e.type === 'arrived').length).toBeGreaterThanOrEqual(10);
+    expect(arrivals.filter((q) => q !== null)).toHaveLength(30);
 
     // InstructLab's records: id uuid4, system message first, metadata a JSON string, unmask.
     const knowledge = lines(r.files.knowledge!) as Array<Record<string, unknown>>;

@@ -25,6 +25,8 @@ export interface BlockContext {
   where: (block: string) => string;
   /** One model call finished (for progress). */
   onCall: () => void;
+  /** Rows a generate block just made from one teacher reply (before any filter). */
+  onRows?: (block: string, rows: Row[]) => void;
   /** Spellcheck copies, for the mixer's auxiliary samples. */
   aux: Array<{ raw: string; corrected: string }>;
 }
@@ -105,6 +107,7 @@ async function generate(b: BlockOf<'generate'>, rows: Row[], ctx: BlockContext):
           else out.push({ ...row, ...Object.fromEntries(b.output.fields.map((f) => [f, item[f]!.trim()])) });
         }
       }
+      if (out.length > 0) ctx.onRows?.(b.name, out);
       return out;
     },
     ctx.signal,

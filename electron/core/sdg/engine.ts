@@ -37,6 +37,7 @@ export async function runFlow(
     signal: AbortSignal;
     onProgress?: (p: FlowProgress) => void;
     onStep?: (s: StepCount) => void;
+    onRows?: (block: string, rows: Row[]) => void;
   },
 ): Promise<FlowRun> {
   let rows = input;
@@ -63,6 +64,7 @@ export async function runFlow(
         done++;
         report();
       },
+      onRows: opts.onRows,
       aux,
     });
     rows = r.rows;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SdgLeafProgress, SdgResult, SdgSample, SdgStatus } from '../../shared/contract/sdg.js';
+import type { SdgArrival, SdgLeafProgress, SdgResult, SdgSample, SdgStatus } from '../../shared/contract/sdg.js';
 import type { Teacher } from '../teacher/teacher.js';
 import { mkdirs, writeFileAtomic } from '../util/fs.js';
 import { readLeafDocuments } from './documents.js';
@@ -34,6 +34,8 @@ export interface RunInput {
   cacheDir: string;
   onStatus: (s: Omit<SdgStatus, 'jobId'>, final: boolean) => void;
   onSamples: (leaf: string, samples: SdgSample[]) => void;
+  /** What each teacher reply of a generate block gave, as it arrives (before the filters). */
+  onArrived?: (leaf: string, items: SdgArrival[]) => void;
   log: (line: string, level?: 'info' | 'warn') => void;
 }
 
@@ -81,6 +83,12 @@ function toSample(leaf: Leaf, row: Row, dataset: 'knowledge' | 'skill', scoreCol
 }
 
 /** Which block took a leaf down to nothing, in words. */
+/** A generate block's row as the UI previews it (long texts cut). */
+function arrivalOf(block: string, r: Row): SdgArrival {
+  const text = (v: unknown): string | null => (typeof v === 'string' && v ? v.slice(0, 2000) : null);
+  return { block, question: text(r.question), answer: text(r.answer), context: text(r.context) };
+}
+
 function zeroNote(p: SdgLeafProgress): string | null {
   if (p.kept > 0) return null;
   const step = p.steps.find((s) => s.out === 0 && s.in > 0) ?? p.steps.find((s) => s.out === 0);
@@ -178,6 +186,11 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
           p.etaSeconds = frac > 0.02 ? Math.round((sec / frac) * (1 - frac)) : null;
           status();
         },
+        onRows: (block, rows) =>
+          input.onArrived?.(
+            leaf.id,
+            rows.map((r) => arrivalOf(block, r)),
+          ),
         onStep: (st) => {
           p.steps.push(st);
           const n = Object.values(st.dropped).reduce((a, b) => a + b, 0);

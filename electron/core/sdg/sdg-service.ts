@@ -164,6 +164,7 @@ export class SdgService {
           cacheDir: path.join(this.deps.dataDir, 'cache', 'document-repos'),
           log: (l, level) => ctx.log(l, level ?? 'info'),
           onSamples: (leaf, samples) => this.deps.bus.emit('sdg.sampled', { jobId: ctx.id, leaf, samples }),
+          onArrived: (leaf, items) => this.deps.bus.emit('sdg.arrived', { jobId: ctx.id, leaf, items }),
           onStatus: (s, final) => {
             const status: SdgStatus = { jobId: ctx.id, ...s };
             this.live.set(ctx.id, status);

@@ -100,6 +100,15 @@ export const sdgSampleSchema = z.object({
 });
 export type SdgSample = z.infer<typeof sdgSampleSchema>;
 
+/** What a generate block just got from the teacher, before the de-duplication and the judges. */
+export const sdgArrivalSchema = z.object({
+  block: z.string(),
+  question: z.string().nullable(),
+  answer: z.string().nullable(),
+  context: z.string().nullable(),
+});
+export type SdgArrival = z.infer<typeof sdgArrivalSchema>;
+
 const leafSummarySchema = z.object({
   leaf: z.string(),
   generated: z.number(),
@@ -182,6 +191,8 @@ export const sdgContract = {
   'sdg.flows': rpc(z.object({ flowsDir: z.string().optional() }), z.array(sdgFlowInfoSchema)),
   /** Per-leaf progress of a running generation job (throttled). */
   'sdg.progress': event(sdgStatusSchema),
+  /** Samples as they arrive: each teacher reply of a generate block, not yet filtered. */
+  'sdg.arrived': event(z.object({ jobId: z.string(), leaf: z.string(), items: z.array(sdgArrivalSchema) })),
   /** Samples a leaf kept, as it finishes. */
   'sdg.sampled': event(z.object({ jobId: z.string(), leaf: z.string(), samples: z.array(sdgSampleSchema) })),
 } as const;

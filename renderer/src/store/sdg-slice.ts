@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EventPayload, SdgSample, SdgStatus } from '../../../electron/shared/contract';
+import type { EventPayload, SdgArrival, SdgSample, SdgStatus } from '../../../electron/shared/contract';
 import { api } from '../api/connection';
 import type { Store } from './index';
 
@@ -8,13 +8,18 @@ export interface SdgSlice {
   sdgStatus: Record<string, SdgStatus>;
   /** Kept samples by job id: loaded once, then appended from `sdg.sampled` as each leaf finishes. */
   sdgSamples: Record<string, SdgSample[]>;
+  /** The latest teacher replies of each followed job, newest first, before the filters (from `sdg.arrived`). */
+  sdgArrived: Record<string, Array<SdgArrival & { leaf: string; n: number }>>;
   followGeneration(jobId: string): void;
+  applySdgArrived(e: EventPayload<'sdg.arrived'>): void;
   applySdgProgress(s: EventPayload<'sdg.progress'>): void;
   applySdgSampled(e: EventPayload<'sdg.sampled'>): void;
   /** Discards (or keeps again) one sample; the core mixes the training sets again without it. */
   setDiscarded(jobId: string, id: string, discarded: boolean): Promise<void>;
   reloadSdg(): void;
 }
+
+const ARRIVED_KEPT = 8;
 
 export const createSdgSlice: StateCreator<Store, [], [], SdgSlice> = (set, get) => {
   const load = async (jobId: string): Promise<void> => {
@@ -28,6 +33,7 @@ export const createSdgSlice: StateCreator<Store, [], [], SdgSlice> = (set, get) 
   return {
     sdgStatus: {},
     sdgSamples: {},
+    sdgArrived: {},
     followGeneration(jobId) {
       if (get().sdgSamples[jobId]) return;
       set({ sdgSamples: { ...get().sdgSamples, [jobId]: [] } });
@@ -35,6 +41,13 @@ export const createSdgSlice: StateCreator<Store, [], [], SdgSlice> = (set, get) 
     },
     applySdgProgress(s) {
       set({ sdgStatus: { ...get().sdgStatus, [s.jobId]: s } });
+    },
+    applySdgArrived(e) {
+      if (!get().sdgSamples[e.jobId]) return;
+      const have = get().sdgArrived[e.jobId] ?? [];
+      let n = have[0]?.n ?? 0;
+      const fresh = e.items.map((x) => ({ ...x, leaf: e.leaf, n: ++n })).reverse();
+      set({ sdgArrived: { ...get().sdgArrived, [e.jobId]: [...fresh, ...have].slice(0, ARRIVED_KEPT) } });
     },
     applySdgSampled(e) {
       const have = get().sdgSamples[e.jobId] ?? [];

@@ -28,6 +28,7 @@ export function startSync(): () => void {
     api.on('training.progress', (e) => s().applyTrainingProgress(e)),
     api.on('sdg.progress', (e) => s().applySdgProgress(e)),
     api.on('sdg.sampled', (e) => s().applySdgSampled(e)),
+    api.on('sdg.arrived', (e) => s().applySdgArrived(e)),
     api.on('python.changed', (status) => s().applyPythonChanged(status)),
     api.on('chat.hostChanged', (host) => s().applyHostChanged(host)),
     api.on('chat.changed', (e) => s().applyChatChanged(e)),

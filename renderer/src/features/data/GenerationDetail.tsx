@@ -6,6 +6,7 @@ import { JobActions } from '../../components/JobActions';
 import { JobErrorAlert } from '../../components/JobErrorAlert';
 import { formatDuration } from '../../components/format';
 import { useStore } from '../../store';
+import { ArrivingList } from './ArrivingList';
 import { FunnelChart } from './FunnelChart';
 import { LeafProgressTable } from './LeafProgressTable';
 import { SamplesTable } from './SamplesTable';
@@ -17,6 +18,7 @@ const EMPTY: never[] = [];
 export function GenerationDetail({ job }: { job: JobInfo }) {
   const status = useStore((s) => s.sdgStatus[job.id]);
   const samples = useStore((s) => s.sdgSamples[job.id] ?? EMPTY);
+  const arrived = useStore((s) => s.sdgArrived[job.id] ?? EMPTY);
   const follow = useStore((s) => s.followGeneration);
   const setDiscarded = useStore((s) => s.setDiscarded);
   const [leaf, setLeaf] = useState<string | null>(null);
@@ -77,6 +79,7 @@ export function GenerationDetail({ job }: { job: JobInfo }) {
           </Text>
         )}
         {leaves.length > 0 && <LeafProgressTable leaves={leaves} />}
+        {job.state === 'running' && <ArrivingList items={arrived} />}
         {leaves.length > 0 && (
           <Select
             label="Leaf"

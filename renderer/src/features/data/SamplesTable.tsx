@@ -18,7 +18,7 @@ export function SamplesTable({
   if (samples.length === 0)
     return (
       <Text size="sm" c="dimmed">
-        Samples show up here as each leaf finishes.
+        The kept samples show up here as each leaf finishes its filters.
       </Text>
     );
   return (
