@@ -25,13 +25,21 @@ const knowledgeFile = (): string | null => {
   return null;
 };
 
+// Holds the teacher's replies after the first few (the first leaf's questions), so the page can be
+// looked at mid-run.
+let hold: { promise: Promise<void>; resolve: () => void } | null = null;
+let held = 0;
+
 describe('the Data page', () => {
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true });
     teacher = await startFakeOpenAi({
       models: ['mixtral-8x7b-instruct'],
       // A little latency, so progress is visible while it runs.
-      reply: async (ctx) => ({ text: sdgReply(ctx), delayMs: 15 }),
+      reply: async (ctx) => {
+        if (hold && ++held > 8) await hold.promise;
+        return { text: sdgReply(ctx), delayMs: 15 };
+      },
     });
     server = await startServer();
     // The app opens <data dir>/taxonomy by default.
@@ -61,11 +69,19 @@ describe('the Data page', () => {
   });
 
   it('generates against the endpoint, shows the funnel, and a discarded sample leaves the training set', async () => {
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => (resolve = r));
+    hold = { promise, resolve };
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     // The teacher's replies show up as they arrive, before the filters have run.
     const arriving = page.locator('[aria-label="Arriving from the teacher"]');
-    await arriving.getByText(/→/).first().waitFor({ timeout: 60_000 });
+    await arriving
+      .getByText(/generated question\?/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await shot('arriving');
+    hold.resolve();
+    hold = null;
     await page.getByRole('button', { name: 'Train on this dataset' }).waitFor({ timeout: 90_000 });
     await arriving.waitFor({ state: 'detached' });
     const funnel = page.getByRole('figure', { name: /Kept and dropped samples/ });

@@ -83,14 +83,17 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     await form.getByLabel(/^Base model/).fill(model);
     await form.getByText('LoRA', { exact: true }).click();
     // The fit estimator's answer for this model on this machine, and its preset one click away.
-    const fit = form.getByRole('alert', { name: 'Training fit' });
+    const fit = form.getByRole('region', { name: 'Training fit' });
     await fit.getByText(/^Fits this machine: .* on RAM$/).waitFor({ timeout: 30_000 });
     await fit.getByText(/^Preset for this hardware: \w+, fp32, max batch length \d+/).waitFor();
     await fit.getByRole('button', { name: 'Use preset' }).click();
     expect(await form.getByRole('button', { name: 'Advanced' }).getAttribute('aria-expanded')).toBe('true');
     expect(Number(await form.getByLabel('Max batch length').inputValue())).toBeGreaterThan(0);
-    await form.getByLabel('Gradient checkpointing').waitFor();
     await shot('runs-new-form');
+    // The settings the preset filled: precision, adapter layers, gradient checkpointing.
+    await form.getByLabel('Gradient checkpointing').scrollIntoViewIfNeeded();
+    expect(await form.getByLabel('Gradient checkpointing').isChecked()).toBe(true);
+    await shot('runs-new-form-advanced');
     expect(await form.getByRole('checkbox', { name: /^Knowledge/ }).isChecked()).toBe(true);
     expect(await form.getByRole('checkbox', { name: /^Skills/ }).isChecked()).toBe(true);
     await form.getByLabel('Epochs').fill('3');

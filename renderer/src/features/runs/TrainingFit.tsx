@@ -57,40 +57,44 @@ export function TrainingFit({
   if (!model || !fit || fit.key !== key) return null;
   if (fit.error)
     return (
-      <Alert color="gray" variant="light" title="Memory estimate unavailable" aria-label="Training fit">
-        <Text size="sm">{fit.error}</Text>
-      </Alert>
+      <section aria-label="Training fit">
+        <Alert color="gray" variant="light" title="Memory estimate unavailable">
+          <Text size="sm">{fit.error}</Text>
+        </Alert>
+      </section>
     );
   const r = fit.result!;
   const preset = isTrainingPreset(r.preset) ? r.preset : null;
   return (
-    <Alert
-      color={r.fits ? 'teal' : 'red'}
-      variant="light"
-      icon={<IconCpu size={18} />}
-      title={`${r.fits ? 'Fits this machine' : 'Does not fit'}: ${gb(r.requiredBytes)} of ${gb(r.availableBytes)} on ${r.device}`}
-      aria-label="Training fit"
-    >
-      <Text size="sm">{r.reason}</Text>
-      {preset && (
-        <Group gap="sm" mt="xs" wrap="nowrap" align="flex-start">
-          <Text size="xs" c="dimmed" style={{ flex: 1 }}>
-            Preset for this hardware: {preset.method.toUpperCase()}, {preset.precision}, max batch length{' '}
-            {preset.maxBatchLen}, effective batch {preset.effectiveBatchSize}, gradient checkpointing{' '}
-            {preset.gradientCheckpointing ? 'on' : 'off'}, {preset.gpus} GPU{preset.gpus === 1 ? '' : 's'}
-            {preset.sharding !== 'none' ? ` (${preset.sharding})` : ''}
-            {preset.offloadOptimizer ? ', optimizer offloaded to RAM' : ''}. {preset.reason}
+    <section aria-label="Training fit">
+      <Alert
+        color={r.fits ? 'teal' : 'red'}
+        variant="light"
+        icon={<IconCpu size={18} />}
+        title={`${r.fits ? 'Fits this machine' : 'Does not fit'}: ${gb(r.requiredBytes)} of ${gb(r.availableBytes)} on ${r.device}`}
+      >
+        <Text size="sm">{r.reason}</Text>
+        {preset && (
+          <Group gap="sm" mt="xs" wrap="nowrap" align="flex-start">
+            <Text size="xs" c="dimmed" style={{ flex: 1 }}>
+              Preset for this hardware: {preset.method.toUpperCase()}, {preset.precision}, max batch length{' '}
+              {preset.maxBatchLen}, effective batch {preset.effectiveBatchSize}, gradient checkpointing{' '}
+              {preset.gradientCheckpointing ? 'on' : 'off'},{' '}
+              {preset.gpus === 0 ? 'on the CPU' : `${preset.gpus} GPU${preset.gpus === 1 ? '' : 's'}`}
+              {preset.sharding !== 'none' ? ` (${preset.sharding})` : ''}
+              {preset.offloadOptimizer ? ', optimizer offloaded to RAM' : ''}. {preset.reason}
+            </Text>
+            <Button size="xs" variant="light" onClick={() => onApply(presetValues(preset, cuda))}>
+              Use preset
+            </Button>
+          </Group>
+        )}
+        {r.unknowns.length > 0 && (
+          <Text size="xs" c="dimmed" mt={4}>
+            Assumed: {r.unknowns.join('; ')}
           </Text>
-          <Button size="xs" variant="light" onClick={() => onApply(presetValues(preset, cuda))}>
-            Use preset
-          </Button>
-        </Group>
-      )}
-      {r.unknowns.length > 0 && (
-        <Text size="xs" c="dimmed" mt={4}>
-          Assumed: {r.unknowns.join('; ')}
-        </Text>
-      )}
-    </Alert>
+        )}
+      </Alert>
+    </section>
   );
 }
