@@ -48,6 +48,7 @@ type Params = JobParams<'sdg.generate'>;
 export class SdgService {
   private readonly live = new Map<string, SdgStatus>();
   private lastEvent = 0;
+  private readonly trailing = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: SdgServiceDeps) {}
 
@@ -197,14 +198,29 @@ export class SdgService {
               etaSeconds: fraction > 0.02 && !final ? Math.round((elapsed / fraction) * (1 - fraction)) : null,
               metrics,
             });
-            if (final || Date.now() - this.lastEvent > 200) {
+            // At most one event per 200 ms, and the last status is always sent (a teacher that
+            // goes quiet must not leave the page showing an older one).
+            clearTimeout(this.trailing.get(ctx.id));
+            this.trailing.delete(ctx.id);
+            const wait = 200 - (Date.now() - this.lastEvent);
+            if (final || wait <= 0) {
               this.lastEvent = Date.now();
               this.deps.bus.emit('sdg.progress', status);
-            }
+            } else
+              this.trailing.set(
+                ctx.id,
+                setTimeout(() => {
+                  this.trailing.delete(ctx.id);
+                  this.lastEvent = Date.now();
+                  this.deps.bus.emit('sdg.progress', this.live.get(ctx.id) ?? status);
+                }, wait),
+              );
             if (final) void writeFileAtomic(statusFile(out), JSON.stringify(status)).catch(() => undefined);
           },
         });
       } finally {
+        clearTimeout(this.trailing.get(ctx.id));
+        this.trailing.delete(ctx.id);
         if (judge !== teacher) await judge.dispose().catch(() => undefined);
         await teacher.dispose().catch(() => undefined);
         const st = this.live.get(ctx.id);
