@@ -79,6 +79,11 @@ describe('the Data page', () => {
       .getByText(/generated question\?/)
       .first()
       .waitFor({ timeout: 60_000 });
+    // With the teacher quiet, the leaf's progress still shows where it is (the last status is sent).
+    await page
+      .getByRole('table', { name: 'Progress per leaf' })
+      .getByText(/judge_question 0\/\d+/)
+      .waitFor();
     await shot('arriving');
     hold.resolve();
     hold = null;
