@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/core/cli/main.js';
 import { createCore, type Core } from '../../electron/core/create-core.js';
 import type { TrainingResult } from '../../electron/core/training/training-run.js';
 import type { ExportResult } from '../../electron/shared/contract/index.js';
@@ -112,4 +113,44 @@ describe.runIf(hasTrainerEnv())('GGUF export of a trained checkpoint', () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}.part`)).toBe(false);
   });
+
+  it(
+    'labforge export: bad flags named, the export with --json, registered for models list',
+    { timeout: 240_000 },
+    async () => {
+      const data = path.join(dir.path, 'cli');
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+      expect(await runCli(['export', '--data-dir', data, '--checkpoint', checkpoint, '--quant', 'q3'], io)).toBe(1);
+      expect(err.join('\n')).toMatch(/--quant/);
+      expect(await runCli(['export', '--data-dir', data], io)).toBe(1);
+      expect(err.join('\n')).toMatch(/--checkpoint/);
+
+      err.length = 0;
+      const bogus = path.join(dir.path, 'not-a-checkpoint-cli');
+      mkdirSync(bogus);
+      const code = await runCli(['export', '--data-dir', data, '--checkpoint', bogus], io);
+      expect(code).not.toBe(0);
+      expect(err.join('\n')).toMatch(/not a checkpoint/);
+
+      out.length = 0;
+      const file = path.join(dir.path, 'exports', 'cli-f16.gguf');
+      const ok = await runCli(
+        ['export', '--data-dir', data, '--checkpoint', checkpoint, '--quant', 'f16', '--out', file, '--json'],
+        io,
+      );
+      expect(ok, err.join('\n')).toBe(0);
+      const r = JSON.parse(out.at(-1)!) as ExportResult;
+      expect(r).toMatchObject({ path: file, quant: 'f16' });
+      expect(existsSync(file)).toBe(true);
+      expect(r.check.prompts).toBeGreaterThan(0);
+      expect(r.check.identical).toBe(r.check.prompts);
+
+      out.length = 0;
+      expect(await runCli(['models', 'list', '--json', '--data-dir', data], io)).toBe(0);
+      const models = JSON.parse(out.join('')) as Array<{ id: string; path: string; format: string }>;
+      expect(models).toContainEqual(expect.objectContaining({ id: r.modelId, path: file, format: 'gguf' }));
+    },
+  );
 });
