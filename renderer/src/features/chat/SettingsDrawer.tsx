@@ -1,10 +1,9 @@
-import { Button, Drawer, Group, NumberInput, Slider, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Drawer, Group, NumberInput, SegmentedControl, Slider, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import type { ConversationInfo, Sampling } from '../../../../electron/shared/contract';
+import { applyPreset, presetOf, SAMPLING_DEFAULTS as DEFAULTS, SAMPLING_PRESETS } from './sampling-presets';
 
-const DEFAULTS = { temperature: 0.8, topP: 0.95, topK: 40, maxTokens: 1024 };
-
-/** System prompt and sampling of one conversation. */
+/** System prompt and sampling (a preset or custom values, and the seed) of one conversation. */
 export function SettingsDrawer({
   conversation,
   opened,
@@ -37,6 +36,27 @@ export function SettingsDrawer({
           value={system}
           onChange={(e) => setSystem(e.currentTarget.value)}
         />
+        <div>
+          <Text size="sm" fw={500} mb={6}>
+            Sampling preset
+          </Text>
+          <SegmentedControl
+            fullWidth
+            aria-label="Sampling preset"
+            value={presetOf(s)?.name ?? 'Custom'}
+            onChange={(v) => {
+              const preset = SAMPLING_PRESETS.find((p) => p.name === v);
+              if (preset) setS((prev) => applyPreset(prev, preset));
+            }}
+            data={[
+              ...SAMPLING_PRESETS.map((p) => ({ value: p.name, label: p.name })),
+              { value: 'Custom', label: 'Custom', disabled: true },
+            ]}
+          />
+          <Text size="xs" c="dimmed" mt={4}>
+            {presetOf(s)?.description ?? 'Your own values below; pick a preset to replace them (the seed is kept).'}
+          </Text>
+        </div>
         <div>
           <Text size="sm" fw={500}>
             Temperature: {(s.temperature ?? DEFAULTS.temperature).toFixed(2)}
@@ -76,6 +96,7 @@ export function SettingsDrawer({
         <Group grow>
           <NumberInput
             label="Max tokens"
+            description="Longest answer"
             min={1}
             max={100000}
             placeholder={String(DEFAULTS.maxTokens)}
@@ -84,7 +105,9 @@ export function SettingsDrawer({
           />
           <NumberInput
             label="Seed"
+            description="Same seed, same answer"
             min={0}
+            max={2 ** 32 - 1}
             placeholder="random"
             value={s.seed ?? ''}
             onChange={(v) => set('seed', v)}
