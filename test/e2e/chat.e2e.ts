@@ -46,7 +46,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
   });
 
   const settings = async (p: { system?: string; maxTokens: string }): Promise<void> => {
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const drawer = page.getByRole('dialog', { name: 'Conversation settings' });
     if (p.system !== undefined) await drawer.getByLabel('System prompt').fill(p.system);
     await drawer.getByLabel('Max tokens').fill(p.maxTokens);
@@ -122,7 +122,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await context.fill('10000000');
     await drawer.getByText('These settings do not fit this machine').waitFor();
     await drawer.getByText(/tiny-chat with a 10000000-token context × 4 sequences needs .* but only/).waitFor();
-    expect(await drawer.getByRole('button', { name: 'Load', exact: true }).isDisabled()).toBe(true);
+    expect(await drawer.getByRole('button', { name: /^(Load|Reload)$/ }).isDisabled()).toBe(true);
     await shot('chat-load-settings-refused');
     await drawer.getByRole('button', { name: /^Use [\d,]+ tokens \(the largest that fits\)$/ }).click();
     await drawer
@@ -172,7 +172,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await summary.getByText('Precise · seed 42').waitFor();
     // The conversation's header: the model row and the summary below it.
     const box = (await summary.boundingBox())!;
-    const top = (await page.getByRole('textbox', { name: 'Model' }).boundingBox())!;
+    const top = (await page.getByRole('button', { name: 'Load settings' }).boundingBox())!;
     await page.screenshot({
       path: path.join(screenshotDir, 'chat-header-preset.png'),
       clip: { x: box.x - 8, y: top.y - 8, width: box.width + 16, height: box.y + box.height - top.y + 16 },

@@ -14,7 +14,7 @@ export function ConversationSummary({ conversation, onOpen }: { conversation: Co
     <UnstyledButton
       className={classes.summary}
       onClick={onOpen}
-      aria-label="Conversation settings: system prompt and sampling"
+      aria-label="System prompt and sampling of this conversation"
       title={prompt || undefined}
       data-testid="conversation-summary"
     >
