@@ -124,7 +124,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await drawer.getByText(/tiny-chat with a 10000000-token context × 4 sequences needs .* but only/).waitFor();
     expect(await drawer.getByRole('button', { name: /^(Load|Reload)$/ }).isDisabled()).toBe(true);
     await shot('chat-load-settings-refused');
-    await drawer.getByRole('button', { name: /^Use [\d,]+ tokens \(the largest that fits\)$/ }).click();
+    await drawer.getByRole('button', { name: /^Use [\d,]+ tokens \(fits\)$/ }).click();
     await drawer
       .getByTestId('load-fit')
       .getByText(/^Fits:/)
@@ -140,7 +140,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
       .waitFor();
     await drawer.getByRole('button', { name: /^(Load|Reload)$/ }).click();
     const line = '384-token context · on the CPU · 1 thread · 1 sequence · flash attention off';
-    await drawer.getByText(`Loaded: ${line}.`).waitFor({ timeout: 30_000 });
+    await drawer.getByText(/^Loaded with these settings in [\d.]+ s\.$/).waitFor({ timeout: 30_000 });
     await drawer.getByTestId('loaded-line').getByText(line).waitFor();
     await shot('chat-load-settings-loaded');
     await page.keyboard.press('Escape');
@@ -167,6 +167,8 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     await drawer.getByLabel('Sampling preset').getByText('Precise').click();
     await drawer.getByLabel('Seed').fill('42');
     expect(await drawer.getByLabel('Max tokens').inputValue()).toBe('1024');
+    await drawer.getByText('Focused, repeatable answers (facts, code).').waitFor();
+    await shot('chat-sampling-presets');
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.waitFor({ state: 'hidden' });
     await summary.getByText('Precise · seed 42').waitFor();

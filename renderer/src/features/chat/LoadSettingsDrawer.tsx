@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Drawer, Group, NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, Drawer, Group, Input, NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
 import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import type { FitResult, LoadedModelInfo, LoadSettings, ModelInfo } from '../../../../electron/shared/contract';
@@ -9,7 +9,8 @@ import { useStore } from '../../store';
 /** Sequences of a chat model when its settings leave them out (the model host's default). */
 const DEFAULT_SEQUENCES = 4;
 
-const gib = (n: number): string => `${(n / 2 ** 30).toFixed(n < 2 ** 30 ? 2 : 1)} GiB`;
+/** Bytes as the estimator writes them in its reasons (fit/machine.ts). */
+const gib = (n: number): string => `${(n / 2 ** 30).toFixed(n >= 10 * 2 ** 30 ? 0 : 1)} GB`;
 
 /** What a loaded model is running with, in one line. */
 export function loadedLine(l: LoadedModelInfo): string {
@@ -115,7 +116,7 @@ export function LoadSettingsDrawer({ model, opened, onClose }: { model: ModelInf
     try {
       if (load) {
         const info = await api.call('chat.load', { model: model.id, settings });
-        setSaved(`Loaded: ${loadedLine(info)}.`);
+        setSaved(`Loaded with these settings in ${(info.loadMs / 1000).toFixed(1)} s.`);
       } else {
         await api.call('chat.loadSettings.set', { model: model.id, settings });
         setSaved('Saved. They apply the next time this model is loaded.');
@@ -180,24 +181,23 @@ export function LoadSettingsDrawer({ model, opened, onClose }: { model: ModelInf
                 onChange={(v) => set('sequences', num(v))}
               />
             </Group>
-            <div>
-              <Text size="sm" fw={500}>
-                Flash attention
-              </Text>
-              <Text size="xs" c="dimmed" mb={6}>
-                Less memory for long contexts; auto turns it on where the model and backend support it.
-              </Text>
-              <SegmentedControl
-                aria-label="Flash attention"
-                value={settings.flashAttention === undefined ? 'auto' : settings.flashAttention ? 'on' : 'off'}
-                onChange={(v) => set('flashAttention', v === 'auto' ? undefined : v === 'on')}
-                data={[
-                  { value: 'auto', label: 'Auto' },
-                  { value: 'on', label: 'On' },
-                  { value: 'off', label: 'Off' },
-                ]}
-              />
-            </div>
+            <Input.Wrapper
+              label="Flash attention"
+              description="Less memory for long contexts; auto turns it on where the model and backend support it."
+            >
+              <div style={{ marginTop: 6 }}>
+                <SegmentedControl
+                  aria-label="Flash attention"
+                  value={settings.flashAttention === undefined ? 'auto' : settings.flashAttention ? 'on' : 'off'}
+                  onChange={(v) => set('flashAttention', v === 'auto' ? undefined : v === 'on')}
+                  data={[
+                    { value: 'auto', label: 'Auto' },
+                    { value: 'on', label: 'On' },
+                    { value: 'off', label: 'Off' },
+                  ]}
+                />
+              </div>
+            </Input.Wrapper>
           </>
         )}
         {fit &&
@@ -222,7 +222,7 @@ export function LoadSettingsDrawer({ model, opened, onClose }: { model: ModelInf
                 {largest !== null && (
                   <Group>
                     <Button size="xs" variant="light" color="red" onClick={() => set('contextSize', largest)}>
-                      Use {largest.toLocaleString('en')} tokens (the largest that fits)
+                      Use {largest.toLocaleString('en')} tokens (fits)
                     </Button>
                   </Group>
                 )}

@@ -1,4 +1,4 @@
-import { Button, Drawer, Group, NumberInput, SegmentedControl, Slider, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Drawer, Group, Input, NumberInput, SegmentedControl, Slider, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import type { ConversationInfo, Sampling } from '../../../../electron/shared/contract';
 import { applyPreset, presetOf, SAMPLING_DEFAULTS as DEFAULTS, SAMPLING_PRESETS } from './sampling-presets';
@@ -37,9 +37,7 @@ export function SettingsDrawer({
           onChange={(e) => setSystem(e.currentTarget.value)}
         />
         <div>
-          <Text size="sm" fw={500} mb={6}>
-            Sampling preset
-          </Text>
+          <Input.Label mb={6}>Sampling preset</Input.Label>
           <SegmentedControl
             fullWidth
             aria-label="Sampling preset"
@@ -53,17 +51,13 @@ export function SettingsDrawer({
               { value: 'Custom', label: 'Custom', disabled: true },
             ]}
           />
-          <Text size="xs" c="dimmed" mt={4}>
+          <Input.Description mt={4}>
             {presetOf(s)?.description ?? 'Your own values below; pick a preset to replace them (the seed is kept).'}
-          </Text>
+          </Input.Description>
         </div>
         <div>
-          <Text size="sm" fw={500}>
-            Temperature: {(s.temperature ?? DEFAULTS.temperature).toFixed(2)}
-          </Text>
-          <Text size="xs" c="dimmed" mb={6}>
-            0 always picks the likeliest token; higher is more varied.
-          </Text>
+          <Input.Label>Temperature: {(s.temperature ?? DEFAULTS.temperature).toFixed(2)}</Input.Label>
+          <Input.Description mb={6}>0 always picks the likeliest token; higher is more varied.</Input.Description>
           <Slider
             min={0}
             max={2}
