@@ -174,7 +174,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const modelHost = new ModelHost({ launcher: opts.launcher, ...opts.modelHost });
   const conversations = new ConversationStore(db);
   if (!readOnlyBeside) conversations.markInterrupted();
-  const chat = new ChatService(conversations, models, modelHost, bus);
+  const chat = new ChatService(conversations, models, modelHost, bus, { kv, fit });
   const endpointKeyFile = path.join(dataDir, 'endpoint-api-key');
   const endpoint = new EndpointService({
     host: modelHost,

@@ -46,7 +46,7 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
   });
 
   const settings = async (p: { system?: string; maxTokens: string }): Promise<void> => {
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const drawer = page.getByRole('dialog', { name: 'Conversation settings' });
     if (p.system !== undefined) await drawer.getByLabel('System prompt').fill(p.system);
     await drawer.getByLabel('Max tokens').fill(p.maxTokens);
@@ -103,6 +103,84 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
       .nth(1)
       .waitFor({ timeout: 60_000 });
     await shot('chat-compare');
+    expect(session.problems).toEqual([]);
+  });
+
+  it('loads the model with its own settings, refusing ones that do not fit', async () => {
+    await page.getByLabel('Mode').getByText('Chat', { exact: true }).click();
+    await page.getByRole('button', { name: 'Load settings' }).click();
+    const drawer = page.getByRole('dialog', { name: /^Load settings · / });
+    await drawer.getByText('Prefilled from the fit estimate for this machine').waitFor();
+    const context = drawer.getByLabel('Context length');
+    expect(await context.inputValue()).toBe('512'); // the estimate: the trained context fits
+    await drawer
+      .getByTestId('load-fit')
+      .getByText(/^Fits: .* on RAM\.$/)
+      .waitFor();
+    await shot('chat-load-settings');
+
+    await context.fill('10000000');
+    await drawer.getByText('These settings do not fit this machine').waitFor();
+    await drawer.getByText(/tiny-chat with a 10000000-token context × 4 sequences needs .* but only/).waitFor();
+    expect(await drawer.getByRole('button', { name: /^(Load|Reload)$/ }).isDisabled()).toBe(true);
+    await shot('chat-load-settings-refused');
+    await drawer.getByRole('button', { name: /^Use [\d,]+ tokens \(fits\)$/ }).click();
+    await drawer
+      .getByTestId('load-fit')
+      .getByText(/^Fits:/)
+      .waitFor();
+
+    await context.fill('384');
+    await drawer.getByLabel('Parallel sequences').fill('1');
+    await drawer.getByLabel('CPU threads').fill('1');
+    await drawer.getByLabel('Flash attention').getByText('Off').click();
+    await drawer
+      .getByTestId('load-fit')
+      .getByText(/^Fits:/)
+      .waitFor();
+    await drawer.getByRole('button', { name: /^(Load|Reload)$/ }).click();
+    const line = '384-token context · on the CPU · 1 thread · 1 sequence · flash attention off';
+    await drawer.getByText(/^Loaded with these settings in [\d.]+ s\.$/).waitFor({ timeout: 30_000 });
+    await drawer.getByTestId('loaded-line').getByText(line).waitFor();
+    await shot('chat-load-settings-loaded');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+
+    // Remembered: the drawer opens with them again, and the model answers with them.
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Hello again');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Load settings' }).click();
+    await drawer.getByText('Remembered for this model').waitFor();
+    expect(await drawer.getByLabel('Context length').inputValue()).toBe('384');
+    await drawer.getByTestId('loaded-line').getByText(line).waitFor();
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+  });
+
+  it('shows the system prompt and the sampling preset in the header, which opens the settings', async () => {
+    const summary = page.getByTestId('conversation-summary');
+    await summary.getByText('You are a concise tutor.').waitFor();
+    await summary.getByText('48 tokens').waitFor();
+    await summary.click();
+    const drawer = page.getByRole('dialog', { name: 'Conversation settings' });
+    await drawer.getByLabel('Sampling preset').getByText('Precise').click();
+    await drawer.getByLabel('Seed').fill('42');
+    expect(await drawer.getByLabel('Max tokens').inputValue()).toBe('1024');
+    await drawer.getByText('Focused, repeatable answers (facts, code).').waitFor();
+    await shot('chat-sampling-presets');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await summary.getByText('Precise · seed 42').waitFor();
+    // The conversation's header: the model row and the summary below it.
+    const box = (await summary.boundingBox())!;
+    const top = (await page.getByRole('button', { name: 'Load settings' }).boundingBox())!;
+    await page.screenshot({
+      path: path.join(screenshotDir, 'chat-header-preset.png'),
+      clip: { x: box.x - 8, y: top.y - 8, width: box.width + 16, height: box.y + box.height - top.y + 16 },
+      animations: 'disabled',
+    });
+    await shot('chat-header');
     expect(session.problems).toEqual([]);
   });
 });

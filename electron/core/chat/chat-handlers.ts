@@ -61,6 +61,8 @@ export function chatHandlers(deps: ChatHandlerDeps): Pick<Handlers, ChatEndpoint
       await chat.generate(p, ctx);
     },
     'chat.load': (p, ctx) => chat.load(p.model, p.settings, ctx.signal),
+    'chat.loadSettings.get': (p) => chat.loadSettingsOf(p.model),
+    'chat.loadSettings.set': (p) => chat.rememberLoadSettings(p.model, p.settings),
     'chat.unload': (p) => chat.unload(p.model),
     'chat.status': () => chat.status(),
     'endpoint.start': (p) => endpoint.start(p),

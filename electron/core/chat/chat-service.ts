@@ -12,7 +12,9 @@ import type {
   Sampling,
 } from '../../shared/contract/index.js';
 import { AppError, isCancellation, toErrorInfo } from '../../shared/errors.js';
+import type { FitService } from '../fit/fit-service.js';
 import type { ModelLibrary } from '../models/model-library.js';
+import type { KvStore } from '../store/kv-store.js';
 import type { EventBus } from '../rpc/event-bus.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { ModelHost } from './model-host.js';
@@ -46,15 +48,82 @@ export function toStats(r: GenerationResult, model: ModelRef, sampling: Sampling
  * streamed answers stored as they arrive, and stateless generations for compare mode and the CLI.
  */
 export class ChatService {
-  private readonly loadSettings = new Map<string, LoadSettings>();
+  /** What each loaded model (by path) was loaded with, so a load with other settings reloads it. */
+  private readonly loadedWith = new Map<string, LoadSettings>();
 
   constructor(
     private readonly store: ConversationStore,
     private readonly library: ModelLibrary,
     private readonly host: ModelHost,
     private readonly bus: EventBus,
+    /** Where load settings are remembered (per model) and the estimator that checks them. */
+    private readonly deps: { kv?: KvStore; fit?: FitService } = {},
   ) {
     host.onDidChange((s) => bus.emit('chat.hostChanged', s));
+  }
+
+  /** The key load settings are remembered under: the library id, or the path of a file opened by path. */
+  private settingsKey(model: ModelRef): string {
+    return `chat.loadSettings:${model.modelId ?? model.path}`;
+  }
+
+  /** The load settings remembered for a model (`{}`: the host's defaults). */
+  loadSettingsOf(ref: string | ModelRef): { settings: LoadSettings; remembered: boolean } {
+    const model = typeof ref === 'string' ? this.resolveModel(ref) : ref;
+    const saved = this.deps.kv?.get<LoadSettings>(this.settingsKey(model)) ?? null;
+    return { settings: saved ?? {}, remembered: saved !== null };
+  }
+
+  /** Remembers a model's load settings; they apply the next time it is loaded. */
+  rememberLoadSettings(ref: string, settings: LoadSettings): { settings: LoadSettings; remembered: boolean } {
+    const model = this.resolveModel(ref);
+    this.deps.kv?.set(this.settingsKey(model), settings);
+    return { settings, remembered: this.deps.kv !== undefined };
+  }
+
+  /**
+   * Explicit sizes are checked with the fit estimator before anything is loaded, so settings that
+   * do not fit this machine's memory are refused with the reason instead of crashing the host.
+   */
+  async checkFits(model: ModelRef, settings: LoadSettings): Promise<void> {
+    const { contextSize, gpuLayers } = settings;
+    const explicit = typeof contextSize === 'number' || typeof gpuLayers === 'number' || settings.sequences;
+    if (!this.deps.fit || !explicit) return;
+    // A file the estimator cannot read is left to the load's own checks (MODEL_INVALID, free memory).
+    const r = await this.deps.fit
+      .fit({
+        model: model.path,
+        task: 'chat',
+        ...(typeof contextSize === 'number' ? { context: contextSize } : {}),
+        ...(typeof gpuLayers === 'number' ? { gpuLayers } : {}),
+        sequences: settings.sequences ?? this.host.defaultSequences,
+        ...(settings.flashAttention ? { flashAttention: true } : {}),
+      })
+      .catch(() => null);
+    if (!r || r.fits) return;
+    const largest = r.largest.context;
+    throw new AppError('OUT_OF_MEMORY', `These load settings do not fit: ${r.reason}`, {
+      hint: largest
+        ? `Lower the context to ${largest.toLocaleString('en')} tokens or less, use fewer GPU layers or sequences, or choose "auto".`
+        : 'Lower the context, GPU layers or sequences, or choose a smaller (more quantized) model.',
+      details: {
+        model: model.name,
+        settings,
+        requiredBytes: r.requiredBytes,
+        availableBytes: r.availableBytes,
+        largestContext: largest,
+      },
+    });
+  }
+
+  /** The settings a request loads `model` with: the remembered ones, checked first when it is not loaded yet. */
+  private async settingsFor(model: ModelRef): Promise<LoadSettings> {
+    const loaded = this.host.status().loaded.some((l) => l.path === model.path);
+    if (loaded) return this.loadedWith.get(model.path) ?? {};
+    const { settings } = this.loadSettingsOf(model);
+    await this.checkFits(model, settings);
+    this.loadedWith.set(model.path, settings);
+    return settings;
   }
 
   /** A library id or name, or a path to a GGUF file. */
@@ -76,13 +145,20 @@ export class ChatService {
     });
   }
 
-  async load(ref: string, settings: LoadSettings = {}, signal?: AbortSignal): Promise<LoadedModelInfo> {
+  /**
+   * Loads a model with `settings` (remembered for next time) or the remembered ones; a model
+   * loaded with other settings is reloaded. Settings that do not fit are refused before loading.
+   */
+  async load(ref: string, settings?: LoadSettings, signal?: AbortSignal): Promise<LoadedModelInfo> {
     const model = this.resolveModel(ref);
+    const wanted = settings ?? this.loadSettingsOf(model).settings;
+    await this.checkFits(model, wanted);
+    if (settings) this.deps.kv?.set(this.settingsKey(model), settings);
     const loaded = this.host.status().loaded.find((l) => l.path === model.path);
-    const changed = loaded && JSON.stringify(this.loadSettings.get(model.path) ?? {}) !== JSON.stringify(settings);
+    const changed = loaded && JSON.stringify(this.loadedWith.get(model.path) ?? {}) !== JSON.stringify(wanted);
     if (changed) await this.host.unload(model.path);
-    this.loadSettings.set(model.path, settings);
-    return this.host.load(model, settings, signal);
+    this.loadedWith.set(model.path, wanted);
+    return this.host.load(model, wanted, signal);
   }
 
   async unload(ref: string): Promise<HostStatus> {
@@ -104,7 +180,7 @@ export class ChatService {
     const t0 = performance.now();
     try {
       const r = await this.host.chat(
-        { model, settings: this.loadSettings.get(model.path) ?? {}, messages: p.messages, sampling },
+        { model, settings: await this.settingsFor(model), messages: p.messages, sampling },
         { signal: ctx.signal, onText: (text) => ctx.send({ type: 'token', text }) },
       );
       const stats = toStats(r, model, sampling, performance.now() - t0);
@@ -183,7 +259,7 @@ export class ChatService {
       const r = await this.host.chat(
         {
           model,
-          settings: this.loadSettings.get(model.path) ?? {},
+          settings: await this.settingsFor(model),
           messages: turns,
           sampling: conv.sampling,
           cacheKey: conv.id,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import { scoreOptions, type LoglikItem, type LoglikResult } from '../eval/gguf-loglik.js';
@@ -58,7 +59,8 @@ export class LlamaRuntime {
     this.llama ??= getLlama({
       build: 'never',
       gpu: this.opts.gpu,
-      maxThreads: this.opts.threads,
+      // The default per context is `threads`; a model's load settings may ask for more, up to the CPUs.
+      maxThreads: Math.max(this.opts.threads, os.availableParallelism()),
       logLevel: LlamaLogLevel.warn,
       logger: (_level, message) => this.opts.log(message.trimEnd()),
     });

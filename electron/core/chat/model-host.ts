@@ -97,6 +97,11 @@ export class ModelHost implements AsyncDisposable {
 
   constructor(private readonly opts: ModelHostOptions = {}) {}
 
+  /** Sequences a model gets when its load settings do not say. */
+  get defaultSequences(): number {
+    return this.opts.sequences ?? 4;
+  }
+
   /** Requests sent to the host and not answered yet (generations in flight, loads). */
   get activeRequests(): number {
     return this.pending.size;
@@ -118,6 +123,11 @@ export class ModelHost implements AsyncDisposable {
   async unload(modelPath: string): Promise<void> {
     if (!this.child) return;
     await this.request({ type: 'unload', path: modelPath }, `unloading ${path.basename(modelPath)}`);
+    // The host announces its list after the answer; callers that ask right away see it gone already.
+    if (this.loaded.some((l) => l.path === modelPath)) {
+      this.loaded = this.loaded.filter((l) => l.path !== modelPath);
+      this.changed.fire(this.status());
+    }
   }
 
   /** A chat generation; `onText` gets the answer as it streams. Cancelling keeps the partial answer (stopReason `stopped`). */
@@ -234,7 +244,7 @@ export class ModelHost implements AsyncDisposable {
       env: {
         ELECTRON_RUN_AS_NODE: '1',
         [HOST_THREADS_ENV]: String(threads),
-        [HOST_PARALLEL_ENV]: String(this.opts.sequences ?? 4),
+        [HOST_PARALLEL_ENV]: String(this.defaultSequences),
         [HOST_GPU_ENV]: String(this.opts.gpu ?? 'auto'),
       },
       // Stop = disconnect (the host unloads and exits by itself), then SIGTERM, then SIGKILL.

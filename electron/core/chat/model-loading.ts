@@ -40,13 +40,15 @@ export async function loadModel(
     });
   try {
     const sequences = settings.sequences ?? defaults.sequences;
+    const threads = settings.threads ?? defaults.threads;
     const requested = settings.contextSize ?? 'auto';
     if (typeof requested === 'number') await checkContextFits(llama, model, requested, sequences, ref.name);
     const context = await model
       .createContext({
         contextSize: requested === 'auto' ? { max: AUTO_MAX_CONTEXT } : requested,
         sequences,
-        threads: defaults.threads,
+        threads,
+        ...(settings.flashAttention === undefined ? {} : { flashAttention: settings.flashAttention }),
       })
       .catch((err: unknown) => {
         throw memoryError(
@@ -69,8 +71,9 @@ export async function loadModel(
         gpuLayers: model.gpuLayers,
         totalLayers: model.fileInsights.totalLayers,
         gpu: llama.gpu === false ? null : llama.gpu,
-        threads: defaults.threads,
+        threads: context.idealThreads,
         sequences,
+        ...(typeof context.flashAttention === 'boolean' ? { flashAttention: context.flashAttention } : {}),
         chatTemplate: summary.hasChatTemplate
           ? wrapper.wrapperName
           : `${wrapper.wrapperName} (no template in the file)`,

@@ -85,13 +85,19 @@ function bestGpuLayers(g: GgufLayout, m: Machine, contextSize: number, sequences
 }
 
 /** The largest context (multiple of 256, ≤ the trained one) that fits with `gpuLayers`. */
-function largestContext(g: GgufLayout, m: Machine, gpuLayers: number, sequences: number): number | null {
+function largestContext(
+  g: GgufLayout,
+  m: Machine,
+  gpuLayers: number,
+  sequences: number,
+  flashAttention = false,
+): number | null {
   const limit = g.trainContext ?? 131072;
   let lo = 0;
   let hi = Math.ceil(limit / 256);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (evaluate(g, m, { gpuLayers, contextSize: mid * 256, sequences }).fits) lo = mid;
+    if (evaluate(g, m, { gpuLayers, contextSize: mid * 256, sequences, flashAttention }).fits) lo = mid;
     else hi = mid - 1;
   }
   return lo > 0 ? Math.min(lo * 256, limit) : null;
@@ -118,7 +124,7 @@ export function chatPreset(g: GgufLayout, m: Machine, context?: number): ChatPre
 export function fitChat(
   g: GgufLayout,
   m: Machine,
-  req: { context?: number; gpuLayers?: number },
+  req: { context?: number; gpuLayers?: number; sequences?: number; flashAttention?: boolean },
   unknowns: string[],
 ): FitResult {
   const preset = chatPreset(g, m, req.context);
@@ -128,13 +134,15 @@ export function fitChat(
   const gpuLayers = m.chatGpu
     ? Math.min(req.gpuLayers ?? bestGpuLayers(g, m, contextSize, 1), g.layerBytes.length + 1)
     : 0;
-  const e = evaluate(g, m, { gpuLayers, contextSize, sequences: 1 });
+  const sequences = req.sequences ?? 1;
+  const flashAttention = req.flashAttention ?? false;
+  const e = evaluate(g, m, { gpuLayers, contextSize, sequences, flashAttention });
   const ratio = (d: DeviceFit): number => d.requiredBytes / Math.max(1, d.availableBytes);
   const t = e.devices.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
   const gpuDev = e.devices.find((d) => d.kind === 'gpu');
   const breakdown = t.kind === 'gpu' ? e.gpu : { ...e.ram, reserve: RAM_RESERVE };
   let seqs = 0;
-  while (seqs < 64 && evaluate(g, m, { gpuLayers, contextSize, sequences: seqs + 1 }).fits) seqs++;
+  while (seqs < 64 && evaluate(g, m, { gpuLayers, contextSize, sequences: seqs + 1, flashAttention }).fits) seqs++;
   const split =
     gpuLayers > g.layerBytes.length
       ? 'fully on the GPU'
@@ -143,7 +151,7 @@ export function fitChat(
         : 'on the CPU';
   const reason = e.fits
     ? `${g.name} runs ${split} with a ${contextSize}-token context: ${gib(t.requiredBytes)} of ${gib(t.availableBytes)} on ${t.device}${gpuDev && t !== gpuDev ? ` (${gib(gpuDev.requiredBytes)} on the GPU)` : ''}.`
-    : `${g.name} with a ${contextSize}-token context needs ${gib(t.requiredBytes)} on ${t.device} but only ${gib(t.availableBytes)} is there.`;
+    : `${g.name} with a ${contextSize}-token context${sequences > 1 ? ` × ${sequences} sequences` : ''} needs ${gib(t.requiredBytes)} on ${t.device} but only ${gib(t.availableBytes)} is there.`;
   return {
     fits: e.fits,
     task: 'chat',
@@ -155,7 +163,7 @@ export function fitChat(
     gpus: gpuLayers > 0 ? 1 : 0,
     devices: e.devices.map((d) => ({ ...d, requiredBytes: Math.round(d.requiredBytes) })),
     breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, Math.round(v)])),
-    largest: { batchSize: seqs > 0 ? seqs : null, context: largestContext(g, m, gpuLayers, 1) },
+    largest: { batchSize: seqs > 0 ? seqs : null, context: largestContext(g, m, gpuLayers, sequences, flashAttention) },
     preset,
     reason,
     unknowns: [...g.unknowns, ...unknowns],

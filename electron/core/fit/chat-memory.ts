@@ -6,6 +6,8 @@ export interface ChatSetup {
   contextSize: number;
   /** Parallel sequences (each has its own KV cache). */
   sequences: number;
+  /** Flash attention computes the scores in tiles: no n_kv × n_ubatch × n_head scratch. */
+  flashAttention?: boolean;
 }
 
 export interface ChatMemory {
@@ -59,7 +61,8 @@ export function chatMemory(g: GgufLayout, s: ChatSetup): ChatMemory {
   if (outputOnGpu) gpuWeights += g.outputBytes + (g.tiedOutput ? g.embeddingBytes : 0);
   else ramWeights += g.outputBytes;
   const gpuKv = kv * (L - start) * (gpuLayers > 0 ? 1 : 0);
-  const scratch = 4 * ub * (cells * (g.heads ?? 0) + vocab + 4 * (g.hiddenSize ?? 0));
+  const scores = s.flashAttention ? 0 : cells * (g.heads ?? 0);
+  const scratch = 4 * ub * (scores + vocab + 4 * (g.hiddenSize ?? 0));
   ram.weights = ramWeights;
   ram.kv_cache = kv * L - gpuKv;
   ram.output_buffer = 4 * vocab * ub + 4 * ub;

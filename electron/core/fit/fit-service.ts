@@ -56,7 +56,12 @@ export class FitService {
         if (model.ggufBits === undefined) unknowns.push('no GGUF file yet: estimated for an F16 GGUF export');
         layout = layoutFromShape(done.shape, bits);
       }
-      const r = fitChat(layout, machine, { context: p.context, gpuLayers: p.gpuLayers }, unknowns);
+      const r = fitChat(
+        layout,
+        machine,
+        { context: p.context, gpuLayers: p.gpuLayers, sequences: p.sequences, flashAttention: p.flashAttention },
+        unknowns,
+      );
       return { ...r, model: { ...r.model, source: model.source } };
     }
     const shape = model.kind === 'gguf' ? shapeOfGguf(model.layout) : model.shape;

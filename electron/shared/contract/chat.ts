@@ -29,6 +29,10 @@ export const loadSettingsSchema = z.object({
    * local teacher asks for 8. Applies when the model is loaded; a model already loaded keeps its own.
    */
   sequences: z.number().int().min(1).max(64).optional(),
+  /** CPU threads for generation; default: the host's (physical cores, or LABFORGE_MODEL_THREADS). */
+  threads: z.number().int().min(1).max(1024).optional(),
+  /** Flash attention; default `auto` (on where the model and backend support it). */
+  flashAttention: z.boolean().optional(),
 });
 export type LoadSettings = z.infer<typeof loadSettingsSchema>;
 
@@ -44,6 +48,8 @@ export const loadedModelInfoSchema = z.object({
   gpu: z.string().nullable(),
   threads: z.number(),
   sequences: z.number(),
+  /** Flash attention as asked for when loading (absent: `auto`, node-llama-cpp's choice). */
+  flashAttention: z.boolean().optional(),
   chatTemplate: z.string(),
   loadMs: z.number(),
 });
@@ -187,10 +193,27 @@ export const chatContract = {
     }),
     chatPacketSchema,
   ),
-  /** Loads a model into the model host (requests load it on demand, too). */
+  /**
+   * Loads a model into the model host (requests load it on demand, too) with `settings`, or the
+   * remembered ones; given settings are remembered. Explicit sizes are checked with the fit
+   * estimator first: settings that do not fit are refused (OUT_OF_MEMORY) before loading.
+   */
   'chat.load': rpc(
     z.object({ model: z.string().min(1), settings: loadSettingsSchema.optional() }),
     loadedModelInfoSchema,
+  ),
+  /**
+   * The load settings remembered for a model (chat, compare and `labforge chat` load it with
+   * them); `remembered` is false when none were saved yet.
+   */
+  'chat.loadSettings.get': rpc(
+    z.object({ model: z.string().min(1) }),
+    z.object({ settings: loadSettingsSchema, remembered: z.boolean() }),
+  ),
+  /** Remembers a model's load settings (they apply the next time it is loaded). */
+  'chat.loadSettings.set': rpc(
+    z.object({ model: z.string().min(1), settings: loadSettingsSchema }),
+    z.object({ settings: loadSettingsSchema, remembered: z.boolean() }),
   ),
   /** Unloads a model, freeing its memory. */
   'chat.unload': rpc(z.object({ model: z.string().min(1) }), hostStatusSchema),

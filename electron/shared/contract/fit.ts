@@ -60,6 +60,10 @@ export const fitParamsSchema = z
     offloadOptimizer: z.boolean().optional(),
     /** Chat: layers on the GPU (default: as many as fit). */
     gpuLayers: z.number().int().min(0).optional(),
+    /** Chat: parallel sequences, each with its own KV cache (default 1). */
+    sequences: z.number().int().min(1).max(64).optional(),
+    /** Chat: flash attention (no f32 attention-score scratch); default off. */
+    flashAttention: z.boolean().optional(),
     /** Estimate for a reference profile (`hardware.profiles`) instead of this machine's last scan. */
     profile: z.string().optional(),
   })

@@ -14,6 +14,7 @@ import {
 import {
   IconAdjustments,
   IconAlertCircle,
+  IconCpu,
   IconDownload,
   IconFileImport,
   IconPlayerStopFilled,
@@ -26,7 +27,9 @@ import { useStore } from '../../store';
 import { selectGgufModels } from '../../store/chat-slice';
 import { branchOf, siblingsOf } from './branch';
 import classes from './Chat.module.css';
+import { ConversationSummary } from './ConversationSummary';
 import { ImportModal } from './ImportModal';
+import { LoadSettingsDrawer } from './LoadSettingsDrawer';
 import { MessageView } from './MessageView';
 import { SettingsDrawer } from './SettingsDrawer';
 
@@ -50,6 +53,7 @@ export function Conversation() {
   const [draft, setDraft] = useState('');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
+  const [loadOpen, setLoadOpen] = useState(false);
   const viewport = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const lastY = useRef(0);
@@ -82,6 +86,7 @@ export function Conversation() {
     }
   };
   const modelData = s.models.map((m) => ({ value: m.id, label: m.name }));
+  const model = s.models.find((m) => m.id === s.conversation?.modelId) ?? null;
 
   return (
     <div className={classes.main}>
@@ -106,6 +111,16 @@ export function Conversation() {
             >
               <IconFileImport size={18} />
             </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Context length, GPU layers, threads… for this model">
+            <Button
+              variant="default"
+              leftSection={<IconCpu size={16} />}
+              onClick={() => setLoadOpen(true)}
+              disabled={!model}
+            >
+              Load settings
+            </Button>
           </Tooltip>
         </Group>
         <Group gap="xs" wrap="nowrap">
@@ -134,7 +149,9 @@ export function Conversation() {
           </Menu>
         </Group>
       </Group>
+      {s.conversation && <ConversationSummary conversation={s.conversation} onOpen={() => setSettingsOpen(true)} />}
       <ImportModal opened={importOpen} onClose={() => setImportOpen(false)} />
+      {model && <LoadSettingsDrawer model={model} opened={loadOpen} onClose={() => setLoadOpen(false)} />}
       {s.conversation && (
         <SettingsDrawer
           key={s.conversation.id}

@@ -1,10 +1,9 @@
-import { Button, Drawer, Group, NumberInput, Slider, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Drawer, Group, Input, NumberInput, SegmentedControl, Slider, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import type { ConversationInfo, Sampling } from '../../../../electron/shared/contract';
+import { applyPreset, presetOf, SAMPLING_DEFAULTS as DEFAULTS, SAMPLING_PRESETS } from './sampling-presets';
 
-const DEFAULTS = { temperature: 0.8, topP: 0.95, topK: 40, maxTokens: 1024 };
-
-/** System prompt and sampling of one conversation. */
+/** System prompt and sampling (a preset or custom values, and the seed) of one conversation. */
 export function SettingsDrawer({
   conversation,
   opened,
@@ -38,12 +37,27 @@ export function SettingsDrawer({
           onChange={(e) => setSystem(e.currentTarget.value)}
         />
         <div>
-          <Text size="sm" fw={500}>
-            Temperature: {(s.temperature ?? DEFAULTS.temperature).toFixed(2)}
-          </Text>
-          <Text size="xs" c="dimmed" mb={6}>
-            0 always picks the likeliest token; higher is more varied.
-          </Text>
+          <Input.Label mb={6}>Sampling preset</Input.Label>
+          <SegmentedControl
+            fullWidth
+            aria-label="Sampling preset"
+            value={presetOf(s)?.name ?? 'Custom'}
+            onChange={(v) => {
+              const preset = SAMPLING_PRESETS.find((p) => p.name === v);
+              if (preset) setS((prev) => applyPreset(prev, preset));
+            }}
+            data={[
+              ...SAMPLING_PRESETS.map((p) => ({ value: p.name, label: p.name })),
+              { value: 'Custom', label: 'Custom', disabled: true },
+            ]}
+          />
+          <Input.Description mt={4}>
+            {presetOf(s)?.description ?? 'Your own values below; pick a preset to replace them (the seed is kept).'}
+          </Input.Description>
+        </div>
+        <div>
+          <Input.Label>Temperature: {(s.temperature ?? DEFAULTS.temperature).toFixed(2)}</Input.Label>
+          <Input.Description mb={6}>0 always picks the likeliest token; higher is more varied.</Input.Description>
           <Slider
             min={0}
             max={2}
@@ -76,6 +90,7 @@ export function SettingsDrawer({
         <Group grow>
           <NumberInput
             label="Max tokens"
+            description="Longest answer"
             min={1}
             max={100000}
             placeholder={String(DEFAULTS.maxTokens)}
@@ -84,7 +99,9 @@ export function SettingsDrawer({
           />
           <NumberInput
             label="Seed"
+            description="Same seed, same answer"
             min={0}
+            max={2 ** 32 - 1}
             placeholder="random"
             value={s.seed ?? ''}
             onChange={(v) => set('seed', v)}
