@@ -43,8 +43,17 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const gitOid = (b: Buffer): string => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+// The hub stores these; computing them per request would make every Range GET pay for hashing the whole file.
+const memo = (f: (b: Buffer) => string): ((b: Buffer) => string) => {
+  const known = new WeakMap<Buffer, string>();
+  return (b) => {
+    let v = known.get(b);
+    if (v === undefined) known.set(b, (v = f(b)));
+    return v;
+  };
+};
+const sha = memo((b) => createHash('sha256').update(b).digest('hex'));
+const gitOid = memo((b) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex'));
 
 /**
  * A local stand-in for the Hugging Face hub that speaks its download protocol: `resolve` URLs
