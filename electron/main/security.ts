@@ -1,4 +1,8 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { externalUrlAllowed } from '../shared/external-url.js';
+
+/** The one door to the user's browser (shared with the renderer, which shows other links as text). */
+export { externalUrlAllowed };
 
 /**
  * The desktop shell's security rules in one place, so each is unit-tested against a fake of the
@@ -70,16 +74,6 @@ export function isTrustedUrl(url: string, devServerUrl: string | undefined): boo
     }
   }
   return u.protocol === `${APP_SCHEME}:` && u.host === 'app';
-}
-
-/** The one door to the user's browser: only http(s) URLs, never file:, javascript:, custom schemes. */
-export function externalUrlAllowed(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '';
-  } catch {
-    return false;
-  }
 }
 
 /** Deny every permission (camera, notifications, geolocation ...) and add the CSP to every response. */

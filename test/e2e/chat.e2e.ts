@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationStore } from '../../electron/core/chat/conversation-store.js';
+import { openDatabase } from '../../electron/core/store/database.js';
+import { markdownAnswer } from '../helpers/markdown-answer.js';
 import { tinyGguf } from '../helpers/tiny-gguf.js';
 import { launchBrowser, openApp, screenshotDir, startServer, type Server, type Session } from './fixture.js';
 
@@ -182,5 +185,55 @@ describe('Chat in Chromium over `labforge serve` (tiny GGUF)', () => {
     });
     await shot('chat-header');
     expect(session.problems).toEqual([]);
+  });
+
+  it('renders a Markdown answer: table, highlighted code, math, links by the shell rule, HTML as text', async () => {
+    // The tiny model only babbles, so the answer is stored beside the server in the same SQLite file.
+    const { db } = openDatabase(path.join(server.dataDir, 'labforge.db'));
+    try {
+      const store = new ConversationStore(db);
+      const conv = store.create({ title: 'Markdown answer' });
+      const q = store.addMessage({
+        conversationId: conv.id,
+        parentId: null,
+        role: 'user',
+        content: 'Summarise the run',
+        state: 'complete',
+        modelId: null,
+      });
+      store.addMessage({
+        conversationId: conv.id,
+        parentId: q.id,
+        role: 'assistant',
+        content: markdownAnswer,
+        state: 'complete',
+        modelId: null,
+      });
+    } finally {
+      db.close();
+    }
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const s = await openApp(browser, server, { hash: '#/chat', colorScheme });
+      const p = s.page;
+      await p.getByRole('navigation', { name: 'Conversations' }).getByText('Markdown answer').click();
+      const answer = p.getByLabel('Answer', { exact: true });
+      await answer.getByRole('table').waitFor();
+      expect(await answer.getByRole('row').count()).toBe(4);
+      expect(await answer.locator('code.language-python .hljs-keyword').count()).toBeGreaterThan(2);
+      expect(await answer.locator('.katex').count()).toBe(2);
+      expect(await answer.locator('.katex-display').count()).toBe(1);
+      const docs = answer.getByRole('link', { name: 'InstructLab docs' });
+      expect(await docs.getAttribute('href')).toBe('https://docs.instructlab.ai/');
+      expect(await docs.getAttribute('target')).toBe('_blank');
+      expect(await answer.getByRole('link', { name: 'click me' }).count()).toBe(0);
+      expect(await answer.locator('[href^="javascript"]').count()).toBe(0);
+      expect(await answer.locator('img').count()).toBe(0);
+      await answer.getByText('<img src=x onerror="alert(2)">', { exact: false }).waitFor();
+      await answer.getByRole('checkbox').first().waitFor();
+      await p.setViewportSize({ width: 1440, height: 1280 }); // the whole answer, not its scrolled tail
+      await shot(colorScheme === 'light' ? 'chat-markdown' : 'chat-markdown-dark', p);
+      expect(s.problems).toEqual([]);
+      await s.context.close();
+    }
   });
 });

@@ -1,150 +1,121 @@
-import { ActionIcon, Code, CopyButton, Tooltip } from '@mantine/core';
+import 'katex/dist/katex.min.css';
+import { ActionIcon, CopyButton, Tooltip } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
-import { memo, type ReactNode } from 'react';
-import classes from './Chat.module.css';
+import type { Element } from 'hast';
+import { memo, type ComponentProps } from 'react';
+import ReactMarkdown, { type Components, type ExtraProps, type Options, type UrlTransform } from 'react-markdown';
+import rehypeKatex from 'rehype-katex';
+import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import { externalUrlAllowed } from '../../../../electron/shared/external-url';
+import { splitBlocks } from './markdown-blocks';
+import classes from './Markdown.module.css';
+import { codeLanguage, hastText, rehypeCodeHighlight } from './rehype-code-highlight';
 
 /**
- * A small Markdown renderer for model answers: fenced code, headings, lists, quotes, paragraphs,
- * inline code, bold, italic and links (shown, not followed). It builds React elements, never
- * HTML, so model output cannot inject markup. Blocks are memoised by their text: while an answer
- * streams, only the last block re-renders.
+ * Model answers as Markdown: react-markdown with GFM (tables, strikethrough, task lists,
+ * autolinks), math (remark-math + KaTeX) and highlighted fenced code. Raw HTML is never
+ * rendered (react-markdown shows it as text; there is no rehype-raw). A URL becomes a link only
+ * when `externalUrlAllowed` (the shell's rule for opening the user's browser) accepts it; any
+ * other href or src is dropped and its text stays inert.
  */
 
-type Block =
-  | { kind: 'code'; lang: string; text: string; open: boolean }
-  | { kind: 'heading'; level: number; text: string }
-  | { kind: 'list'; ordered: boolean; items: string[] }
-  | { kind: 'quote'; text: string }
-  | { kind: 'para'; text: string };
+const remarkPlugins: Options['remarkPlugins'] = [remarkGfm, remarkMath];
+const rehypePlugins: Options['rehypePlugins'] = [
+  [rehypeKatex, { throwOnError: false, strict: 'ignore' }],
+  rehypeCodeHighlight,
+];
 
-export function parseBlocks(src: string): Block[] {
-  const lines = src.replace(/\r\n/g, '\n').split('\n');
-  const blocks: Block[] = [];
-  let para: string[] = [];
-  const flush = (): void => {
-    if (para.length) blocks.push({ kind: 'para', text: para.join('\n') });
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const fence = /^\s*(```|~~~)\s*([\w+-]*)/.exec(line);
-    if (fence) {
-      flush();
-      const body: string[] = [];
-      let j = i + 1;
-      while (j < lines.length && !lines[j]!.trim().startsWith(fence[1]!)) body.push(lines[j++]!);
-      blocks.push({ kind: 'code', lang: fence[2] ?? '', text: body.join('\n'), open: j >= lines.length });
-      i = j;
-      continue;
-    }
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) {
-      flush();
-      blocks.push({ kind: 'heading', level: h[1]!.length, text: h[2]! });
-      continue;
-    }
-    const li = /^\s*([-*+]|\d+[.)])\s+(.*)$/.exec(line);
-    if (li) {
-      flush();
-      const ordered = /\d/.test(li[1]!);
-      const last = blocks.at(-1);
-      if (last?.kind === 'list' && last.ordered === ordered) last.items.push(li[2]!);
-      else blocks.push({ kind: 'list', ordered, items: [li[2]!] });
-      continue;
-    }
-    if (line.startsWith('>')) {
-      flush();
-      const last = blocks.at(-1);
-      const text = line.replace(/^>\s?/, '');
-      if (last?.kind === 'quote') last.text += `\n${text}`;
-      else blocks.push({ kind: 'quote', text });
-      continue;
-    }
-    if (line.trim() === '') flush();
-    else para.push(line);
+export const safeUrl: UrlTransform = (url) => (externalUrlAllowed(url) ? url : null);
+
+function host(href: string): string {
+  try {
+    return new URL(href).host;
+  } catch {
+    return href;
   }
-  flush();
-  return blocks;
 }
 
-function inline(text: string): ReactNode[] {
-  const out: ReactNode[] = [];
-  const re = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\*[^*\n]+\*|_[^_\n]+_)|(\[[^\]\n]+\]\([^)\s]+\))/g;
-  let last = 0;
-  let m: RegExpExecArray | null;
-  let k = 0;
-  while ((m = re.exec(text))) {
-    if (m.index > last) out.push(text.slice(last, m.index));
-    const t = m[0];
-    if (m[1]) out.push(<Code key={k++}>{t.slice(1, -1)}</Code>);
-    else if (m[2]) out.push(<strong key={k++}>{t.slice(2, -2)}</strong>);
-    else if (m[3]) out.push(<em key={k++}>{t.slice(1, -1)}</em>);
-    else {
-      const [, label, href] = /^\[([^\]]+)\]\(([^)]+)\)$/.exec(t) ?? [];
-      out.push(
-        <span key={k++} className={classes.link} title={href}>
-          {label}
-        </span>,
-      );
-    }
-    last = m.index + t.length;
+/** An allowed link opens in the user's browser (target=_blank goes through the shell's window-open rule). */
+function Link({ href, children, node }: ComponentProps<'a'> & ExtraProps) {
+  if (!href) {
+    return (
+      <span className={classes.inertLink} title="Not an http(s) link, so it cannot be opened">
+        {children}
+      </span>
+    );
   }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
+  const label = node ? hastText(node).trim() : '';
+  const bare = href.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const showHost = label !== href && label.replace(/\/$/, '') !== bare;
+  return (
+    <>
+      <a href={href} target="_blank" rel="noopener noreferrer" title={href} className={classes.link}>
+        {children}
+      </a>
+      {showHost && <span className={classes.linkHost}> ({host(href)})</span>}
+    </>
+  );
 }
 
-const BlockView = memo(
-  function BlockView({ block }: { block: Block }) {
-    switch (block.kind) {
-      case 'code':
-        return (
-          <div className={classes.codeBlock}>
-            <div className={classes.codeHeader}>
-              <span>{block.lang || 'code'}</span>
-              <CopyButton value={block.text}>
-                {({ copied, copy }) => (
-                  <Tooltip label={copied ? 'Copied' : 'Copy code'}>
-                    <ActionIcon variant="subtle" color="gray" size="sm" onClick={copy} aria-label="Copy code">
-                      {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </CopyButton>
-            </div>
-            <pre className={classes.pre}>
-              <code>{block.text}</code>
-            </pre>
-          </div>
-        );
-      case 'heading': {
-        const H = `h${Math.min(6, block.level + 2)}` as 'h3';
-        return <H className={classes.mdHeading}>{inline(block.text)}</H>;
-      }
-      case 'list': {
-        const L = block.ordered ? 'ol' : 'ul';
-        return (
-          <L className={classes.mdList}>
-            {block.items.map((it, i) => (
-              <li key={i}>{inline(it)}</li>
-            ))}
-          </L>
-        );
-      }
-      case 'quote':
-        return <blockquote className={classes.mdQuote}>{inline(block.text)}</blockquote>;
-      case 'para':
-        return <p className={classes.mdPara}>{inline(block.text)}</p>;
-    }
-  },
-  (a, b) => JSON.stringify(a.block) === JSON.stringify(b.block),
-);
+/** Images are not fetched (an answer must not make the app load remote content): shown as a link. */
+function Image({ src, alt }: ComponentProps<'img'> & ExtraProps) {
+  const label = `[image${alt ? `: ${alt}` : ''}]`;
+  return typeof src === 'string' && src ? <Link href={src}>{label}</Link> : <Link>{label}</Link>;
+}
+
+function Pre({ node, children }: ComponentProps<'pre'> & ExtraProps) {
+  const code = node?.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code');
+  const text = code ? hastText(code) : '';
+  return (
+    <div className={classes.codeBlock}>
+      <div className={classes.codeHeader}>
+        <span>{(code && codeLanguage(code)) || 'code'}</span>
+        <CopyButton value={text}>
+          {({ copied, copy }) => (
+            <Tooltip label={copied ? 'Copied' : 'Copy code'}>
+              <ActionIcon variant="subtle" color="gray" size="sm" onClick={copy} aria-label="Copy code">
+                {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
+              </ActionIcon>
+            </Tooltip>
+          )}
+        </CopyButton>
+      </div>
+      <pre className={classes.pre}>{children}</pre>
+    </div>
+  );
+}
+
+/** A wide table scrolls inside its own box instead of widening the message. */
+function Table({ node: _node, ...props }: ComponentProps<'table'> & ExtraProps) {
+  return (
+    <div className={classes.tableWrap}>
+      <table {...props} />
+    </div>
+  );
+}
+
+const components: Components = { a: Link, img: Image, pre: Pre, table: Table };
+
+/** One top-level chunk; memoised on its text, so finished chunks are not parsed again while streaming. */
+const Block = memo(function Block({ text }: { text: string }) {
+  return (
+    <ReactMarkdown
+      remarkPlugins={remarkPlugins}
+      rehypePlugins={rehypePlugins}
+      urlTransform={safeUrl}
+      components={components}
+    >
+      {text}
+    </ReactMarkdown>
+  );
+});
 
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
-  const blocks = parseBlocks(text);
   return (
     <div className={classes.markdown}>
-      {blocks.map((b, i) => (
-        <BlockView key={i} block={b} />
+      {splitBlocks(text).map((b, i) => (
+        <Block key={i} text={b} />
       ))}
     </div>
   );
