@@ -79,8 +79,8 @@ describe.runIf(hasTrainerEnv())('Runs page: chat with a checkpoint beside its ba
       .waitFor({ timeout: 300_000 });
     await button.click();
     await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor({ timeout: 400_000 });
-    const a = page.getByLabel('Model A', { exact: true });
-    const b = page.getByLabel('Model B', { exact: true });
+    const a = page.getByRole('combobox', { name: 'Model A' });
+    const b = page.getByRole('combobox', { name: 'Model B' });
     await expect.poll(() => a.inputValue(), { timeout: 10_000 }).toMatch(/^phase1-knowledge-epoch-\d+-[0-9a-f]{6}$/);
     await expect(b.inputValue()).resolves.toMatch(/^tiny-model-base-[0-9a-f]{6}$/);
     await page.getByLabel('Compare prompt').fill('Hello! Who are you?');
