@@ -16,6 +16,7 @@ import { exportJob } from './export/export-job.js';
 import { PythonEnvService } from './python/python-env-service.js';
 import { readTrainingMetrics, runDirOf, runIdOf, trainingRunJob } from './training/training-run.js';
 import { chatHandlers } from './chat/chat-handlers.js';
+import { ExportReuse } from './export/export-reuse.js';
 import { ChatService } from './chat/chat-service.js';
 import { ConversationStore } from './chat/conversation-store.js';
 import { ModelHost, type ModelHostOptions } from './chat/model-host.js';
@@ -221,6 +222,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
               base: r.lineage.baseModel,
               run: r.lineage.runId ?? runIdOf(dataDir, r.lineage.checkpoint),
               taxonomyCommit: r.lineage.taxonomyCommit,
+              checkpoint: r.lineage.checkpoint,
             },
           })
         ).id,
@@ -228,6 +230,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
 
   jobs.register(evalJob(evalDeps));
+  const exportReuse = new ExportReuse({ jobs: () => jobs, library: models });
 
   const sdg = new SdgService({
     dataDir,
@@ -328,6 +331,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...taxonomyHandlers(taxonomy),
     ...sdgHandlers(sdg, jobs),
     ...chatHandlers({ library: models, chat, conversations, endpoint, bus }),
+    'chat.checkpointModel': (p) => exportReuse.checkpointModel(p),
     ...modelsHandlers({ library: models, downloads, jobs, hfCache }),
     ...evalHandlers(evalStore, jobs),
     ...pipelineHandlers(pipeline, pipelineStore),

@@ -56,6 +56,8 @@ export interface TinyGgufOptions {
   /** Feed-forward width and heads (the script's defaults when absent: 128, 4). */
   ff?: number;
   heads?: number;
+  /** `<arch>.pooling_type` (absent: none, the last token's state); `rank` makes it a reranker that cannot embed. */
+  pooling?: 'none' | 'mean' | 'cls' | 'last' | 'rank';
   /** Weight matrices in f16 (benchmarks of a bigger model); default f32. */
   dtype?: 'f32' | 'f16';
 }
@@ -80,6 +82,7 @@ export async function tinyGguf(opts: TinyGgufOptions = {}): Promise<string> {
     ...(opts.ff === undefined ? [] : ['--ff', String(opts.ff)]),
     ...(opts.heads === undefined ? [] : ['--heads', String(opts.heads)]),
     ...(opts.dtype === undefined ? [] : ['--dtype', opts.dtype]),
+    ...(opts.pooling === undefined ? [] : ['--pooling', opts.pooling]),
   ];
   const key = createHash('sha256').update(readFileSync(SCRIPT)).update(args.join(' ')).digest('hex').slice(0, 16);
   const out = path.join(cacheDir(), `tiny-chat-${key}.gguf`);

@@ -89,6 +89,98 @@ describe('endpoint: response_format and usage (official npm openai client, tiny 
     }
   });
 
+  it('a schema the grammar cannot hold is a 400 in OpenAI’s shape naming the place and keyword', async () => {
+    const ask = (schema: Record<string, unknown>) =>
+      client.chat.completions.create({
+        model: 'tiny',
+        messages: [{ role: 'user', content: 'x' }],
+        max_tokens: 4,
+        response_format: { type: 'json_schema', json_schema: { name: 'bad', schema } },
+      });
+    for (const [schema, says] of [
+      [
+        { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}$' } } },
+        '/properties/code: "pattern"',
+      ],
+      [{ type: 'integer', minimum: 1 }, '"minimum" is not supported'],
+      [{ type: 'object', properties: { a: { type: 'string' } }, required: ['b'] }, '"required" names "b"'],
+      [{ type: 'strnig' }, '"type" "strnig"'],
+      [{}, 'a schema needs "type"'],
+    ] as const) {
+      const err = (await ask(schema).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err).toMatchObject({ status: 400, code: 'invalid_json_schema', param: 'response_format' });
+      expect(err.message).toContain("Invalid schema for response_format 'bad'");
+      expect(err.message).toContain(says);
+    }
+    // anyOf (what pydantic writes for Optional) is held as oneOf: the answer matches one alternative.
+    const r = await client.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'x' }],
+      max_tokens: 64,
+      seed: 3,
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'maybe',
+          schema: {
+            type: 'object',
+            properties: { v: { anyOf: [{ type: 'boolean' }, { type: 'null' }] } },
+            required: ['v'],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    const v = (JSON.parse(r.choices[0]!.message.content!) as { v: unknown }).v;
+    expect(v === null || typeof v === 'boolean').toBe(true);
+  });
+
+  it('max_tokens holds when streaming: completion tokens ≤ max_tokens and finish_reason "length"', async () => {
+    for (const max of [1, 3, 9]) {
+      for (const format of [undefined, { type: 'json_object' as const }]) {
+        const stream = await client.chat.completions.create({
+          model: 'tiny',
+          messages: [{ role: 'user', content: 'Write a long story' }],
+          max_tokens: max,
+          seed: max,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(format ? { response_format: format } : {}),
+        });
+        let finish: string | null = null;
+        let deltas = 0;
+        let usage: OpenAI.CompletionUsage | null | undefined;
+        for await (const c of stream) {
+          if (c.choices[0]?.delta.content) deltas++;
+          finish = c.choices[0]?.finish_reason ?? finish;
+          usage = c.usage ?? usage;
+        }
+        const what = `max_tokens ${max}, ${format?.type ?? 'text'}: ${usage!.completion_tokens} tokens`;
+        expect(usage!.completion_tokens, what).toBeLessThanOrEqual(max);
+        expect(deltas, what).toBeLessThanOrEqual(max);
+        // The tiny model never ends free text by itself; JSON may be complete before the limit.
+        if (!format || usage!.completion_tokens === max) expect(finish, what).toBe('length');
+        else expect(finish, what).toBe('stop');
+      }
+      const text = await client.completions.create({
+        model: 'tiny',
+        prompt: 'Once upon a time',
+        max_tokens: max,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let finish: string | null = null;
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      for await (const c of text) {
+        finish = c.choices[0]?.finish_reason ?? finish;
+        usage = c.usage ?? usage;
+      }
+      expect(usage!.completion_tokens).toBeLessThanOrEqual(max);
+      expect(finish).toBe('length');
+    }
+  });
+
   it('usage is counted the same streamed and not (same seed, same answer, same tokens)', async () => {
     for (const [maxTokens, seed] of [
       [8, 11],

@@ -9,7 +9,11 @@ import type { ConversationStore } from './conversation-store.js';
 
 /** The library's basic `models.*` calls; downloads, catalog and imports are in `models/models-handlers.ts`. */
 type LibraryEndpoints = 'models.list' | 'models.get' | 'models.import' | 'models.remove';
-type ChatEndpoints = Extract<RpcName | StreamName, LibraryEndpoints | `chat.${string}` | `endpoint.${string}`>;
+/** `chat.checkpointModel` (exports) is the composition root's, with the export jobs. */
+type ChatEndpoints = Exclude<
+  Extract<RpcName | StreamName, LibraryEndpoints | `chat.${string}` | `endpoint.${string}`>,
+  'chat.checkpointModel'
+>;
 
 export interface ChatHandlerDeps {
   library: ModelLibrary;

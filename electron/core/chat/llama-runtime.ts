@@ -1,9 +1,17 @@
 import os from 'node:os';
-import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type Llama } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaEmbeddingContext,
+} from 'node-llama-cpp';
 import type { ChatTurn, LoadedModelInfo, LoadSettings, Sampling } from '../../shared/contract/index.js';
 import { scoreOptions, type LoglikItem, type LoglikResult } from '../eval/gguf-loglik.js';
 import { countPrompt, generateOnSequence, toHistory, tooLong, type OnText } from './generation.js';
-import type { GenerationResult, ModelRef } from './model-host-protocol.js';
+import { createEmbeddingContext, embedInputs } from './embedding.js';
+import type { EmbedInput, EmbedResult, GenerationResult, ModelRef } from './model-host-protocol.js';
 import { loadModel, type Loaded } from './model-loading.js';
 import { grammarForFormat, type ResponseFormat } from './response-format.js';
 import { generateStructured, type StructuredRequest, type StructuredResult } from './structured-generation.js';
@@ -23,6 +31,8 @@ export interface RuntimeOptions {
 export class LlamaRuntime {
   private llama: Promise<Llama> | null = null;
   private readonly models = new Map<string, Promise<Loaded>>();
+  /** Embedding contexts, made on the first `embed` of a loaded model (by its path). */
+  private readonly embedders = new Map<string, Promise<LlamaEmbeddingContext>>();
 
   constructor(private readonly opts: RuntimeOptions) {}
 
@@ -48,6 +58,9 @@ export class LlamaRuntime {
   async unload(path: string): Promise<void> {
     const p = this.models.get(path);
     this.models.delete(path);
+    const e = this.embedders.get(path);
+    this.embedders.delete(path);
+    await (await e?.catch(() => null))?.dispose();
     const l = await p?.catch(() => null);
     if (l) {
       await l.context.dispose();
@@ -159,6 +172,21 @@ export class LlamaRuntime {
     const { loaded } = await this.load(req.model, req.settings);
     const { model, wrapper, pool } = loaded;
     return scoreOptions({ model, wrapper, acquire: (s) => pool.acquire(undefined, s) }, req.items, signal);
+  }
+
+  /** Unit-length embeddings of texts or token ids (OpenAI's `/v1/embeddings`; embedding.ts). */
+  async embed(
+    req: { model: ModelRef; settings: LoadSettings; inputs: EmbedInput[] },
+    signal: AbortSignal,
+  ): Promise<EmbedResult> {
+    const { loaded } = await this.load(req.model, req.settings);
+    let ctx = this.embedders.get(req.model.path);
+    if (!ctx) {
+      ctx = createEmbeddingContext(loaded.model, req.model.name, this.opts.threads);
+      this.embedders.set(req.model.path, ctx);
+      ctx.catch(() => this.embedders.delete(req.model.path));
+    }
+    return embedInputs(await ctx, loaded.model, req.inputs, signal);
   }
 
   /** Exact token count of `text` under the model's tokenizer (no special tokens added). */

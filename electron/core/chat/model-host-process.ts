@@ -92,6 +92,8 @@ async function run(
       return runtime.tokenize(req);
     case 'loglik':
       return runtime.loglik(req, signal);
+    case 'embed':
+      return runtime.embed(req, signal);
   }
 }
 

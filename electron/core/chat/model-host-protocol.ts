@@ -43,7 +43,20 @@ export type HostRequest =
   | ({ type: 'structured'; id: number; model: ModelRef; settings: LoadSettings } & StructuredRequest)
   | { type: 'tokenize'; id: number; model: ModelRef; settings: LoadSettings; text: string }
   | { type: 'loglik'; id: number; model: ModelRef; settings: LoadSettings; items: LoglikItem[] }
+  | { type: 'embed'; id: number; model: ModelRef; settings: LoadSettings; inputs: EmbedInput[] }
   | { type: 'cancel'; id: number };
+
+/** What `embed` turns into a vector: text, or token ids of the model's vocabulary. */
+export type EmbedInput = string | number[];
+
+export interface EmbedResult {
+  /** One unit-length (L2-normalised) vector per input, in order. */
+  vectors: number[][];
+  /** Tokens evaluated, all inputs together (with the BOS/EOS the model adds). */
+  promptTokens: number;
+  /** How the model pools its hidden states into one vector (`last` token for a plain decoder). */
+  pooling: string;
+}
 
 /** Why a generation ended. */
 export type HostStopReason = 'eos' | 'maxTokens' | 'stopped';

@@ -14,6 +14,8 @@ import {
   HOST_GPU_ENV,
   HOST_PARALLEL_ENV,
   HOST_THREADS_ENV,
+  type EmbedInput,
+  type EmbedResult,
   type GenerationResult,
   type HostMessage,
   type HostRequest,
@@ -181,6 +183,14 @@ export class ModelHost implements AsyncDisposable {
     signal?: AbortSignal,
   ): Promise<LoglikResult> {
     return this.request({ type: 'loglik', ...req }, `scoring with ${req.model.name}`, signal) as Promise<LoglikResult>;
+  }
+
+  /** Unit-length embedding vectors of texts or token ids; UNSUPPORTED for a model that cannot embed. */
+  embed(
+    req: { model: ModelRef; settings: LoadSettings; inputs: EmbedInput[] },
+    signal?: AbortSignal,
+  ): Promise<EmbedResult> {
+    return this.request({ type: 'embed', ...req }, `embedding with ${req.model.name}`, signal) as Promise<EmbedResult>;
   }
 
   /** Exact token count of `text` under the model's tokenizer. */

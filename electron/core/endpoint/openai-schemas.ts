@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatTurn, Sampling } from '../../shared/contract/index.js';
 import type { ResponseFormat } from '../chat/response-format.js';
+import { grammarSchema } from './json-schema-support.js';
 
 /** The parts of OpenAI's request bodies we honour; unknown fields are ignored, as OpenAI-compatible servers do. */
 const content = z.union([
@@ -69,6 +70,34 @@ export const completionRequestSchema = z
   .loose();
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
+const tokenIds = z.array(z.number().int().min(0)).min(1, 'a token array must not be empty');
+const text = z.string().min(1, 'an input must not be empty');
+
+/** OpenAI's embeddings request: one text, texts, token ids or arrays of token ids (at most 2048 inputs). */
+export const embeddingRequestSchema = z
+  .object({
+    model: z.string().optional(),
+    input: z.union([
+      text.transform((t) => [t]),
+      tokenIds.transform((t) => [t]),
+      z
+        .array(z.union([text, tokenIds]))
+        .min(1, 'input must not be empty')
+        .max(2048),
+    ]),
+    encoding_format: z.enum(['float', 'base64']).nullish(),
+    dimensions: z.number().int().min(1).nullish(),
+    user: z.string().nullish(),
+  })
+  .loose();
+export type EmbeddingRequest = z.infer<typeof embeddingRequestSchema>;
+
+/** A vector as OpenAI's `encoding_format: base64` sends it: little-endian float32 bytes. */
+export function base64Vector(v: number[]): string {
+  const f = new Float32Array(v);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
+}
+
 type SamplingFields = { [K in keyof typeof sampling]?: z.infer<(typeof sampling)[K]> };
 
 export function toSampling(b: SamplingFields): Sampling {
@@ -83,11 +112,14 @@ export function toSampling(b: SamplingFields): Sampling {
   return s;
 }
 
-/** The model host's form of `response_format` (undefined: free text). */
+/**
+ * The model host's form of `response_format` (undefined: free text). A schema the grammar cannot
+ * hold throws a SchemaProblem (json-schema-support.ts).
+ */
 export function toResponseFormat(f: ChatCompletionRequest['response_format']): ResponseFormat | undefined {
   if (!f || f.type === 'text') return undefined;
   if (f.type === 'json_object') return { type: 'json_object' };
-  return { type: 'json_schema', schema: f.json_schema.schema };
+  return { type: 'json_schema', schema: grammarSchema(f.json_schema.schema) };
 }
 
 export function toTurns(messages: ChatCompletionRequest['messages']): ChatTurn[] {

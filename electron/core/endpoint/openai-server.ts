@@ -7,9 +7,14 @@ import type { ModelHost } from '../chat/model-host.js';
 import type { GenerationResult, ModelRef } from '../chat/model-host-protocol.js';
 import type { ModelLibrary } from '../models/model-library.js';
 import { hostAllowed, originAllowed, tokenMatches } from '../headless/auth.js';
+import type { ResponseFormat } from '../chat/response-format.js';
+import { SchemaProblem } from './json-schema-support.js';
 import {
+  type ChatCompletionRequest,
+  base64Vector,
   chatCompletionRequestSchema,
   completionRequestSchema,
+  embeddingRequestSchema,
   finishReason,
   toResponseFormat,
   toSampling,
@@ -35,6 +40,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_REQUEST: 400,
   PROMPT_TOO_LONG: 400,
   MODEL_INVALID: 400,
+  UNSUPPORTED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -49,6 +55,7 @@ class HttpError extends Error {
     message: string,
     readonly type = 'invalid_request_error',
     readonly code: string | null = null,
+    readonly param: string | null = null,
   ) {
     super(message);
   }
@@ -57,7 +64,8 @@ class HttpError extends Error {
 
 /**
  * An OpenAI-compatible endpoint over the model host, on 127.0.0.1 only (like `ilab model serve`):
- * `/v1/models`, `/v1/chat/completions` and `/v1/completions`, streaming (SSE) or not. Requests
+ * `/v1/models`, `/v1/chat/completions` and `/v1/completions` (streaming (SSE) or not) and
+ * `/v1/embeddings`. Requests
  * need the API key when one is set; foreign Host or Origin headers are refused (DNS rebinding and
  * browser pages on other sites). A client that disconnects stops its generation.
  */
@@ -122,6 +130,7 @@ export class OpenAiServer implements AsyncDisposable {
       if (route === 'GET /v1/models') return this.json(res, 200, { object: 'list', data: this.models() });
       if (route === 'POST /v1/chat/completions') return await this.chatCompletions(req, res);
       if (route === 'POST /v1/completions') return await this.completions(req, res);
+      if (route === 'POST /v1/embeddings') return await this.embeddings(req, res);
       throw new HttpError(404, `No route ${route}`, 'invalid_request_error', 'not_found');
     } catch (err) {
       this.fail(res, err);
@@ -155,6 +164,7 @@ export class OpenAiServer implements AsyncDisposable {
 
   private async chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = parse(chatCompletionRequestSchema, await readJson(req));
+    const responseFormat = formatOf(body.response_format);
     const model = this.pick(body.model);
     const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
       this.opts.host.chat(
@@ -163,7 +173,7 @@ export class OpenAiServer implements AsyncDisposable {
           settings: {},
           messages: toTurns(body.messages),
           sampling: toSampling(body),
-          responseFormat: toResponseFormat(body.response_format),
+          responseFormat,
         },
         { signal, onText },
       );
@@ -181,19 +191,56 @@ export class OpenAiServer implements AsyncDisposable {
     await this.respond(res, body, model, 'text_completion', gen);
   }
 
-  private async respond(
-    res: ServerResponse,
-    body: { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null },
-    model: ModelRef,
-    kind: 'chat.completion' | 'text_completion',
-    gen: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult>,
-  ): Promise<void> {
+  /**
+   * OpenAI's embeddings: unit-length vectors from the model host's embedding context (float or
+   * base64 float32). A model that cannot embed is a 400 naming why, as is a `dimensions` other
+   * than the model's own (llama.cpp cannot shorten a vector).
+   */
+  private async embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parse(embeddingRequestSchema, await readJson(req));
+    const model = this.pick(body.model);
+    const ac = this.admit(res);
+    try {
+      const r = await this.opts.host
+        .embed({ model, settings: {}, inputs: body.input }, ac.signal)
+        .catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'UNSUPPORTED')
+            throw new HttpError(
+              400,
+              `${err.message} ${err.hint ?? ''}`.trim(),
+              'invalid_request_error',
+              'model_cannot_embed',
+            );
+          throw err;
+        });
+      const size = r.vectors[0]?.length ?? 0;
+      if (body.dimensions != null && body.dimensions !== size)
+        throw new HttpError(
+          400,
+          `dimensions: ${model.name} makes ${size}-dimensional embeddings; it cannot return ${body.dimensions}.`,
+          'invalid_request_error',
+          'invalid_dimensions',
+        );
+      const base64 = body.encoding_format === 'base64';
+      this.json(res, 200, {
+        object: 'list',
+        data: r.vectors.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? base64Vector(v) : v })),
+        model: model.name,
+        usage: { prompt_tokens: r.promptTokens, total_tokens: r.promptTokens },
+      });
+    } finally {
+      this.inflight.delete(ac);
+    }
+  }
+
+  /** Counts a request against the queue bound (429 past it); the controller aborts when the client leaves. */
+  private admit(res: ServerResponse): AbortController {
     const limit = this.opts.maxQueue ?? 32;
     if (this.inflight.size >= limit) {
       // Bounded: a client flooding the endpoint is told to come back, instead of queueing without end.
       const busy = new HttpError(
         429,
-        `The endpoint is busy (${limit} generations in flight); retry shortly.`,
+        `The endpoint is busy (${limit} requests in flight); retry shortly.`,
         'rate_limit_error',
         'rate_limit_exceeded',
       );
@@ -205,6 +252,17 @@ export class OpenAiServer implements AsyncDisposable {
     res.on('close', () => {
       if (!res.writableFinished) ac.abort(new AppError('CANCELLED', 'The client disconnected'));
     });
+    return ac;
+  }
+
+  private async respond(
+    res: ServerResponse,
+    body: { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null },
+    model: ModelRef,
+    kind: 'chat.completion' | 'text_completion',
+    gen: (signal: AbortSignal, onText: (t: string) => void) => Promise<GenerationResult>,
+  ): Promise<void> {
+    const ac = this.admit(res);
     const id = `${kind === 'chat.completion' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = (r: GenerationResult) => ({
@@ -319,15 +377,33 @@ export class OpenAiServer implements AsyncDisposable {
   }
 }
 
-function openAiError(err: unknown): { message: string; type: string; code: string | null; param: null } {
-  if (err instanceof HttpError) return { message: err.message, type: err.type, code: err.code, param: null };
+function openAiError(err: unknown): { message: string; type: string; code: string | null; param: string | null } {
+  if (err instanceof HttpError) return { message: err.message, type: err.type, code: err.code, param: err.param };
   const info = toErrorInfo(err);
+  const status = err instanceof AppError ? (STATUS[err.code] ?? 500) : 500;
   return {
     message: info.hint ? `${info.message} ${info.hint}` : info.message,
-    type: 'server_error',
+    type: status < 500 ? 'invalid_request_error' : 'server_error',
     code: info.code.toLowerCase(),
     param: null,
   };
+}
+
+/** `response_format` for the host; a schema the grammar cannot hold is a 400 naming the place and keyword. */
+function formatOf(f: ChatCompletionRequest['response_format']): ResponseFormat | undefined {
+  try {
+    return toResponseFormat(f);
+  } catch (err) {
+    if (!(err instanceof SchemaProblem)) throw err;
+    const name = f?.type === 'json_schema' && f.json_schema.name ? ` '${f.json_schema.name}'` : '';
+    throw new HttpError(
+      400,
+      `Invalid schema for response_format${name}: ${err.message}.`,
+      'invalid_request_error',
+      'invalid_json_schema',
+      'response_format',
+    );
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

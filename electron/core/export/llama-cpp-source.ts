@@ -27,14 +27,27 @@ export function bundleHead(header: string): string | null {
   return null;
 }
 
+/** Extractions in progress, so two exports started together share one (they would share its `.part` folder). */
+const extracting = new Map<string, Promise<{ dir: string; commit: string }>>();
+
 /**
  * Extracts the converter from node-llama-cpp's bundled llama.cpp source (the same commit as its
  * binaries), once, into `<toolsDir>/llama.cpp-<commit>`. Pure JS (isomorphic-git), no git CLI.
  */
-export async function ensureLlamaCppSource(
+export function ensureLlamaCppSource(
   toolsDir: string,
   bundle = llamaCppBundlePath(),
 ): Promise<{ dir: string; commit: string }> {
+  const key = `${path.resolve(toolsDir)}\0${bundle}`;
+  let p = extracting.get(key);
+  if (!p) {
+    p = extract(toolsDir, bundle).finally(() => extracting.delete(key));
+    extracting.set(key, p);
+  }
+  return p;
+}
+
+async function extract(toolsDir: string, bundle: string): Promise<{ dir: string; commit: string }> {
   let data: Buffer;
   try {
     data = await fs.readFile(bundle);

@@ -1,5 +1,6 @@
 import { appContract } from './app.js';
 import { chatContract } from './chat.js';
+import { chatCheckpointContract } from './chat-checkpoint.js';
 import type { EventDef, RpcDef, StreamDef } from './define.js';
 import { diagnosticsContract } from './diagnostics.js';
 import { endpointContract } from './endpoint.js';
@@ -32,6 +33,7 @@ export const contract = {
   ...exportContract,
   ...modelsContract,
   ...chatContract,
+  ...chatCheckpointContract,
   ...endpointContract,
   ...evalContract,
   ...sdgContract,
@@ -55,6 +57,7 @@ export type EventPayload<N extends EventName> = z.output<Contract[N]['payload']>
 
 export * from './app.js';
 export * from './chat.js';
+export * from './chat-checkpoint.js';
 export * from './endpoint.js';
 export * from './eval.js';
 export * from './models.js';

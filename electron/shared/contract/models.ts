@@ -13,6 +13,8 @@ export const modelLineageSchema = z.object({
   base: z.string().nullable().default(null),
   run: z.string().nullable().default(null),
   taxonomyCommit: z.string().nullable().default(null),
+  /** The checkpoint or model folder an export was made from (absolute path). */
+  checkpoint: z.string().nullable().default(null),
 });
 export type ModelLineage = z.infer<typeof modelLineageSchema>;
 

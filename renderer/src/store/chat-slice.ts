@@ -38,6 +38,12 @@ export interface ChatSlice {
   chatError: string | null;
   /** The Chat page was opened: conversation events are followed from then on. */
   chatOpened: boolean;
+  /** Two library models Compare should open with (the Runs page's "Chat with this checkpoint"). */
+  chatCompare: { a: string; b: string } | null;
+  /** Opens Compare with models `a` (left) and `b` (right) the next time the Chat page shows. */
+  openCompare(a: string, b: string): void;
+  /** The Chat page took `chatCompare`. */
+  clearCompare(): void;
   /** Loads what the Chat page shows (host, conversations, the first conversation). */
   openChat(): Promise<void>;
   loadChatHost(): Promise<void>;
@@ -141,6 +147,9 @@ export const createChatSlice: StateCreator<Store, [], [], ChatSlice> = (set, get
     chatStreaming: null,
     chatError: null,
     chatOpened: false,
+    chatCompare: null,
+    openCompare: (a, b) => set({ chatCompare: { a, b } }),
+    clearCompare: () => set({ chatCompare: null }),
     openChat: async () => {
       set({ chatOpened: true });
       void get().loadChatHost();

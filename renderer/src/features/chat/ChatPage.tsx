@@ -11,7 +11,13 @@ import { ConversationList } from './ConversationList';
 import { EndpointControl } from './EndpointControl';
 
 export function ChatPage() {
-  const [mode, setMode] = useState<'chat' | 'compare'>('chat');
+  // Set by "Chat with this checkpoint" on the Runs page: the page opens in Compare with those two models.
+  const [pair] = useState(() => useStore.getState().chatCompare);
+  const [mode, setMode] = useState<'chat' | 'compare'>(pair ? 'compare' : 'chat');
+  const clearCompare = useStore((s) => s.clearCompare);
+  useEffect(() => {
+    if (pair) clearCompare();
+  }, [pair, clearCompare]);
   const openChat = useStore((s) => s.openChat);
   const conversation = useStore((s) => s.conversation);
   const models = useStore(useShallow(selectGgufModels));
@@ -46,6 +52,7 @@ export function ChatPage() {
         </div>
       ) : (
         <ComparePanel
+          initial={pair ? [pair.a, pair.b] : undefined}
           models={models}
           systemPrompt={conversation?.systemPrompt ?? ''}
           sampling={conversation?.sampling ?? {}}

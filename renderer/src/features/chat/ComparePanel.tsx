@@ -22,15 +22,17 @@ export function ComparePanel({
   models,
   systemPrompt,
   sampling,
+  initial,
 }: {
   models: ModelInfo[];
   systemPrompt: string;
   sampling: Sampling;
+  /** The two model ids to start with (default: the first two of the library). */
+  initial?: [string, string];
 }) {
-  const [picks, setPicks] = useState<[string | null, string | null]>([
-    models[0]?.id ?? null,
-    models[1]?.id ?? models[0]?.id ?? null,
-  ]);
+  const [picks, setPicks] = useState<[string | null, string | null]>(
+    initial ?? [models[0]?.id ?? null, models[1]?.id ?? models[0]?.id ?? null],
+  );
   const [prompt, setPrompt] = useState('');
   const [sides, setSides] = useState<[Side, Side]>([empty, empty]);
   const controllers = useRef<AbortController[]>([]);

@@ -1,7 +1,8 @@
-import { Badge, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconStarFilled } from '@tabler/icons-react';
 import type { CheckpointInfo } from '../../../../electron/shared/contract';
 import { formatLoss, formatNumber } from './chart-data';
+import { ChatWithCheckpoint } from './ChatWithCheckpoint';
 
 /** The last two path parts (`phase1-knowledge/…/epoch-2`) are what tells checkpoints apart. */
 const shortPath = (p: string): string => p.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
@@ -26,6 +27,9 @@ export function CheckpointsTable({ checkpoints, best }: { checkpoints: Checkpoin
             <Table.Th>Step</Table.Th>
             <Table.Th>Held-out loss</Table.Th>
             <Table.Th>Checkpoint</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -62,6 +66,9 @@ export function CheckpointsTable({ checkpoints, best }: { checkpoints: Checkpoin
                       {reasonLabel[c.reason] ?? c.reason}
                     </Text>
                   )}
+                </Table.Td>
+                <Table.Td>
+                  <ChatWithCheckpoint checkpoint={c.path} label={shortPath(c.path)} />
                 </Table.Td>
               </Table.Tr>
             );

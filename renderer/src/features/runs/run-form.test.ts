@@ -88,7 +88,7 @@ describe('run form', () => {
   });
 
   it('offers OSFT when knowledge is added to a model LabForge already tuned', () => {
-    const lineage = (run: string | null) => ({ base: null, run, taxonomyCommit: null });
+    const lineage = (run: string | null) => ({ base: null, run, taxonomyCommit: null, checkpoint: null });
     const models = [
       { id: 'a1', name: 'tuned', path: '/m/tuned', format: 'safetensors' as const, lineage: lineage('job-1') },
       { id: 'b2', name: 'base', path: '/m/base', format: 'safetensors' as const, lineage: lineage(null) },
