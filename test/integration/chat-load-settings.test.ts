@@ -75,6 +75,26 @@ describe('load settings per model', () => {
     });
   });
 
+  it('apply to the OpenAI endpoint too', async () => {
+    await api.call('chat.unload', { model: model.id });
+    await api.call('chat.loadSettings.set', { model: model.id, settings: { contextSize: 320, sequences: 1 } });
+    const ep = await core.endpoint.start({ port: 0, auth: 'none' });
+    try {
+      const res = await fetch(`${ep.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: model.id, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
+      });
+      expect(res.status).toBe(200);
+      expect((await api.call('chat.status', {})).loaded).toMatchObject([
+        { modelId: model.id, contextSize: 320, sequences: 1 },
+      ]);
+    } finally {
+      await core.endpoint.stop();
+      await api.call('chat.loadSettings.set', { model: model.id, settings: { contextSize: 384, sequences: 2 } });
+    }
+  });
+
   it('refuses settings that do not fit memory with the estimator’s reason, before loading', async () => {
     await api.call('chat.unload', { model: model.id });
     const pid = core.modelHost.status().pid;

@@ -66,6 +66,8 @@ export class EndpointService implements AsyncDisposable {
       host: this.deps.host,
       library: this.deps.library,
       resolveModel: (ref) => this.deps.chat.resolveModel(ref),
+      // What the user chose in Chat's load settings applies to the endpoint too (one loaded copy).
+      settingsOf: (model) => this.deps.chat.loadSettingsOf(model).settings,
       defaultModel: p.model,
       port: p.port ?? 8000,
       apiKey,

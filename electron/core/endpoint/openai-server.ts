@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { AppError, toErrorInfo, type ErrorCode } from '../../shared/errors.js';
+import type { LoadSettings } from '../../shared/contract/index.js';
 import type { ModelHost } from '../chat/model-host.js';
 import type { GenerationResult, ModelRef } from '../chat/model-host-protocol.js';
 import type { ModelLibrary } from '../models/model-library.js';
@@ -26,6 +27,8 @@ export interface OpenAiServerOptions {
   library: ModelLibrary;
   /** Resolves a library id or name, or (for the default model only) a GGUF path. */
   resolveModel(ref: string): ModelRef;
+  /** The load settings remembered for a model in Chat (`{}`: the host's defaults). */
+  settingsOf?(model: ModelRef): LoadSettings;
   /** Answers requests whose `model` is not a library model (what `ilab model serve` does). */
   defaultModel?: string;
   port?: number;
@@ -162,6 +165,10 @@ export class OpenAiServer implements AsyncDisposable {
     );
   }
 
+  private settingsOf(model: ModelRef): LoadSettings {
+    return this.opts.settingsOf?.(model) ?? {};
+  }
+
   private async chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = parse(chatCompletionRequestSchema, await readJson(req));
     const responseFormat = formatOf(body.response_format);
@@ -170,7 +177,7 @@ export class OpenAiServer implements AsyncDisposable {
       this.opts.host.chat(
         {
           model,
-          settings: {},
+          settings: this.settingsOf(model),
           messages: toTurns(body.messages),
           sampling: toSampling(body),
           responseFormat,
@@ -185,7 +192,7 @@ export class OpenAiServer implements AsyncDisposable {
     const model = this.pick(body.model);
     const gen = (signal: AbortSignal, onText: (t: string) => void): Promise<GenerationResult> =>
       this.opts.host.complete(
-        { model, settings: {}, prompt: body.prompt, sampling: toSampling(body) },
+        { model, settings: this.settingsOf(model), prompt: body.prompt, sampling: toSampling(body) },
         { signal, onText },
       );
     await this.respond(res, body, model, 'text_completion', gen);
@@ -202,7 +209,7 @@ export class OpenAiServer implements AsyncDisposable {
     const ac = this.admit(res);
     try {
       const r = await this.opts.host
-        .embed({ model, settings: {}, inputs: body.input }, ac.signal)
+        .embed({ model, settings: this.settingsOf(model), inputs: body.input }, ac.signal)
         .catch((err: unknown) => {
           if (err instanceof AppError && err.code === 'UNSUPPORTED')
             throw new HttpError(
