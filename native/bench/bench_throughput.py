@@ -94,11 +94,16 @@ def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[flo
     threading.Thread(target=lambda: err.append(p.stderr.read()), daemon=True).start()  # type: ignore[union-attr]
     stamps: dict[int, float] = {}  # step -> wall time its progress event arrived
     cpu: dict[int, float] = {}  # step -> the worker's CPU seconds then
+    saved_after: set[int] = set()  # steps after which an epoch-end checkpoint was written
+    last = 0
     for line in p.stdout:  # type: ignore[union-attr]
         e = json.loads(line)
         if e["type"] == "progress":
             stamps[e["step"]] = time.perf_counter()
             cpu[e["step"]] = cpu_seconds(p.pid)
+            last = e["step"]
+        elif e["type"] == "checkpoint":
+            saved_after.add(last)
     if p.wait() != 0:
         raise SystemExit("".join(err)[-3000:])
     # the tokens of every step, from the same deterministic plan the worker follows
@@ -119,9 +124,20 @@ def ours(model: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[flo
         epoch += 1
     steps = sorted(stamps)
     timed = [s for s in steps if s > WARM]
-    tokens = sum(per_step[s - 1] for s in timed)
-    cpu_s = cpu[timed[-1]] - cpu[WARM]
-    return tokens / (stamps[timed[-1]] - stamps[WARM]), tokens / cpu_s if cpu_s > 0 else 0.0, len(timed)
+    # The Trainer side writes no checkpoint; the worker writes one at each epoch end (weights,
+    # optimizer, tokenizer). A step interval with such a write is left out of both sides' sums.
+    tokens = 0
+    wall = 0.0
+    cpu_s = 0.0
+    kept = 0
+    for s in timed:
+        if s - 1 in saved_after or s - 1 not in stamps:
+            continue
+        tokens += per_step[s - 1]
+        wall += stamps[s] - stamps[s - 1]
+        cpu_s += cpu[s] - cpu[s - 1]
+        kept += 1
+    return tokens / wall, tokens / cpu_s if cpu_s > 0 else 0.0, kept
 
 
 def hf_trainer(model_dir: Path, data: Path, out: Path, a: argparse.Namespace) -> tuple[float, float]:
