@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { Markdown } from './Markdown';
-import { splitBlocks } from './markdown-blocks';
+import { latexDelimiters, splitBlocks } from './markdown-blocks';
 
 const render = (text: string): string =>
   renderToStaticMarkup(createElement(MantineProvider, null, createElement(Markdown, { text })));
@@ -38,6 +38,17 @@ describe('Markdown (react-markdown + GFM + KaTeX + lowlight)', () => {
     expect(html).toMatch(/<span class="katex-display">/);
     expect(html).toContain('<annotation encoding="application/x-tex">e^{i\\pi} + 1 = 0</annotation>');
     expect(html).toContain('<mfrac>');
+  });
+
+  it('reads LaTeX delimiters \\( \\) and \\[ \\] as math, but not inside code', () => {
+    expect(latexDelimiters('so \\(a^2\\) and\n\\[\n\\sum_i x_i\n\\]\nend')).toBe(
+      'so $a^2$ and\n$$\n\\sum_i x_i\n$$\nend',
+    );
+    expect(latexDelimiters('`\\(x\\)` and\n```\n\\[y\\]\n```')).toBe('`\\(x\\)` and\n```\n\\[y\\]\n```');
+    const html = render('Area \\(\\pi r^2\\), and\n\n\\[\n\\frac{1}{2}\n\\]');
+    expect(html).toMatch(/<span class="katex">/);
+    expect(html).toMatch(/<span class="katex-display">/);
+    expect(html).toContain('<annotation encoding="application/x-tex">\\pi r^2</annotation>');
   });
 
   it('keeps broken math as text instead of throwing', () => {

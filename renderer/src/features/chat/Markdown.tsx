@@ -8,7 +8,7 @@ import rehypeKatex from 'rehype-katex';
 import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import { externalUrlAllowed } from '../../../../electron/shared/external-url';
-import { splitBlocks } from './markdown-blocks';
+import { latexDelimiters, splitBlocks } from './markdown-blocks';
 import classes from './Markdown.module.css';
 import { codeLanguage, hastText, rehypeCodeHighlight } from './rehype-code-highlight';
 
@@ -114,7 +114,7 @@ const Block = memo(function Block({ text }: { text: string }) {
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
     <div className={classes.markdown}>
-      {splitBlocks(text).map((b, i) => (
+      {splitBlocks(latexDelimiters(text)).map((b, i) => (
         <Block key={i} text={b} />
       ))}
     </div>

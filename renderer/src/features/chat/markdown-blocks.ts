@@ -42,3 +42,57 @@ export function splitBlocks(src: string): string[] {
   blocks.push(lines.slice(start).join('\n'));
   return blocks;
 }
+
+/**
+ * LaTeX's own delimiters, which many models write, as remark-math's: `\[...\]` on lines of its
+ * own becomes a `$$` block, elsewhere (and `\(...\)`) inline math. Code fences and inline code are
+ * left as they are.
+ */
+export function latexDelimiters(src: string): string {
+  if (!src.includes('\\[') && !src.includes('\\(')) return src;
+  const lines = src.split('\n');
+  const out: string[] = [];
+  let prose: string[] = [];
+  let fence: { char: string; len: number } | null = null;
+  const flush = (): void => {
+    if (prose.length) out.push(convertProse(prose.join('\n')));
+    prose = [];
+  };
+  for (const line of lines) {
+    const trimmed = line.trimStart();
+    if (fence) {
+      out.push(line);
+      const close = /^(`{3,}|~{3,})\s*$/.exec(trimmed);
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.len) fence = null;
+      continue;
+    }
+    const open = /^(`{3,}|~{3,})/.exec(trimmed);
+    if (open) {
+      flush();
+      fence = { char: open[1]![0]!, len: open[1]!.length };
+      out.push(line);
+      continue;
+    }
+    prose.push(line);
+  }
+  flush();
+  return out.join('\n');
+}
+
+function convertProse(text: string): string {
+  // Inline code spans are kept out of the conversion.
+  return text
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(
+              /(^|\n)([ \t]*)\\\[([\s\S]+?)\\\][ \t]*(?=\n|$)/g,
+              (_m, nl: string, ind: string, body: string) => `${nl}${ind}$$\n${body.trim()}\n${ind}$$`,
+            )
+            .replace(/\\\[([\s\S]+?)\\\]/g, (_m, body: string) => `$${body.trim()}$`)
+            .replace(/\\\(([\s\S]+?)\\\)/g, (_m, body: string) => `$${body.trim()}$`),
+    )
+    .join('');
+}
