@@ -51,6 +51,16 @@ describe('Markdown (react-markdown + GFM + KaTeX + lowlight)', () => {
     expect(html).toContain('<annotation encoding="application/x-tex">\\pi r^2</annotation>');
   });
 
+  it('reads dollars as pandoc does: "$5 and $10" is money, "$2 + 3 = 5$" is math', () => {
+    expect(latexDelimiters('It costs $5 and $10.')).toBe('It costs \\$5 and \\$10.');
+    expect(latexDelimiters('So $2 + 3 = 5$ holds, and $x$ too')).toBe('So $2 + 3 = 5$ holds, and $x$ too');
+    expect(latexDelimiters('$$\na$\n$$ and `$5 $6`')).toBe('$$\na\\$\n$$ and `$5 $6`');
+    const money = render('It costs $5 and $10.');
+    expect(money).not.toContain('katex');
+    expect(money).toContain('It costs $5 and $10.');
+    expect(render('So $2 + 3 = 5$ holds')).toContain('<annotation encoding="application/x-tex">2 + 3 = 5</annotation>');
+  });
+
   it('keeps broken math as text instead of throwing', () => {
     expect(render('$\\frac{1}{$ ok')).toContain('ok');
   });

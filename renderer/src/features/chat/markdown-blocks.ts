@@ -49,7 +49,7 @@ export function splitBlocks(src: string): string[] {
  * left as they are.
  */
 export function latexDelimiters(src: string): string {
-  if (!src.includes('\\[') && !src.includes('\\(')) return src;
+  if (!src.includes('\\[') && !src.includes('\\(') && !src.includes('$')) return src;
   const lines = src.split('\n');
   const out: string[] = [];
   let prose: string[] = [];
@@ -92,7 +92,61 @@ function convertProse(text: string): string {
               (_m, nl: string, ind: string, body: string) => `${nl}${ind}$$\n${body.trim()}\n${ind}$$`,
             )
             .replace(/\\\[([\s\S]+?)\\\]/g, (_m, body: string) => `$${body.trim()}$`)
-            .replace(/\\\(([\s\S]+?)\\\)/g, (_m, body: string) => `$${body.trim()}$`),
+            .replace(/\\\(([\s\S]+?)\\\)/g, (_m, body: string) => `$${body.trim()}$`)
+            .split('\n')
+            .map(dollarsAsPandoc)
+            .join('\n'),
     )
     .join('');
+}
+
+/**
+ * Pandoc's rule for `$...$`: the opening `$` has a non-space right after it, the closing one a
+ * non-space right before it and no digit right after it. A `$` that opens nothing is a dollar
+ * sign (escaped), so "$5 and $10" stays text while "$2 + 3 = 5$" is math. `$$` is left alone.
+ */
+function dollarsAsPandoc(line: string): string {
+  if (!line.includes('$')) return line;
+  let out = '';
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c === '\\') {
+      out += line.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
+    if (line[i + 1] === '$') {
+      const end = line.indexOf('$$', i + 2);
+      const stop = end === -1 ? line.length : end + 2;
+      out += line.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    let close = -1;
+    if (line[i + 1] !== undefined && !/\s/.test(line[i + 1]!))
+      for (let j = i + 1; j < line.length; j++) {
+        if (line[j] === '\\') {
+          j++;
+          continue;
+        }
+        if (line[j] === '$' && !/\s/.test(line[j - 1]!) && !/\d/.test(line[j + 1] ?? '')) {
+          close = j;
+          break;
+        }
+      }
+    if (close === -1) {
+      out += '\\$';
+      i++;
+    } else {
+      out += line.slice(i, close + 1);
+      i = close + 1;
+    }
+  }
+  return out;
 }
