@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jobParams, type AppInfo, type PythonStatus } from '../shared/contract/index.js';
@@ -260,6 +261,19 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
     freeGpuMemory: async () => {
       for (const m of modelHost.status().loaded) await modelHost.unload(m.path).catch(() => undefined);
+    },
+    reusableExport: (source, quant) => {
+      const id = exportReuse.find(source)?.modelId;
+      const m = id ? models.find(id) : null;
+      if (!m) return null;
+      // The export's record beside the GGUF says which type it was converted to.
+      let made: { quant?: unknown };
+      try {
+        made = JSON.parse(readFileSync(`${m.path}.labforge.json`, 'utf8')) as { quant?: unknown };
+      } catch {
+        return null;
+      }
+      return made.quant === quant ? { modelId: m.id, path: m.path } : null;
     },
     gpuStats: () => hardware.gpuStats(),
     trainingMetrics: async (jobId) => {

@@ -104,6 +104,10 @@ describe.runIf(hasTrainerEnv())('labforge run: teach a fact from a pipeline file
   });
 
   it('stops at generate while the teacher is unreachable, then resumes and teaches the fact', async () => {
+    // The student exported before (as "Chat with this checkpoint" does): the run uses that GGUF for the base.
+    const pre = await cli(['export', '--checkpoint', student, '--quant', 'f16', '--json', '--data-dir', dataDir]);
+    expect(pre.code, pre.stderr.slice(-2000)).toBe(0);
+    const exported = JSON.parse(pre.stdout.trim().split('\n').at(-1)!) as { path: string };
     const down = await cli(['run', file, '--json', '--data-dir', dataDir]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/stopped at generate \(failed\)/);
@@ -126,6 +130,7 @@ describe.runIf(hasTrainerEnv())('labforge run: teach a fact from a pipeline file
     };
     expect(summary.ok).toBe(true);
     expect(summary.stages.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect(summary.baseGguf).toBe(exported.path);
     // the generate job that failed was resumed, not replaced
     expect(summary.stages[0]!.jobId).toBe(stopped.stages[0]!.jobId);
     expect(summary.taxonomyCommit).toBe(tax.headCommit);

@@ -43,6 +43,11 @@ export interface PipelineDeps {
   gpuStats(): Promise<GpuStats>;
   trainingMetrics(jobId: string): Promise<TrainingMetrics | null>;
   evalSelections(runId: string): CheckpointSelection[];
+  /**
+   * A finished library export of this unchanged folder with this quantisation (an earlier run's
+   * base, or "Chat with this checkpoint"), so the student is not converted again for every run.
+   */
+  reusableExport?(source: string, quant: string): { modelId: string; path: string } | null;
   /** Resolves when the user asks a run waiting for its samples to be reviewed to go on. */
   waitForReview(jobId: string, signal: AbortSignal): Promise<void>;
   gpuSampleEveryMs?: number;
@@ -242,10 +247,13 @@ async function runStage(
       stage.summary = { gguf: tuned.path, 'size MiB': Math.round(tuned.sizeBytes / 2 ** 20), quant: tuned.quant };
       await save();
       if (p.export.base) {
-        const base = await run('export.gguf', exportParams(p, r, r.studentPath, 'base', null), 0, ' (base)');
+        const params = exportParams(p, r, r.studentPath, 'base', null);
+        const kept = deps.reusableExport?.(r.studentPath, params.quant ?? 'q8_0') ?? null;
+        if (kept) ctx.log(`The student was exported before (${kept.path}): that GGUF is used for the base.`);
+        const base = kept ?? (await run('export.gguf', params, 0, ' (base)'));
         r.baseGguf = base.path;
         r.baseModelId = base.modelId;
-        stage.summary['base gguf'] = base.path;
+        stage.summary[kept ? 'base gguf (reused)' : 'base gguf'] = base.path;
       }
       break;
     }
