@@ -70,6 +70,19 @@ const SECTIONS: Record<string, Section> = {
   gpus: { train: f('train', 'numberList'), evaluate: f('evaluate', 'numberList'), export: f('export', 'numberList') },
 };
 
+/**
+ * The file's key path for a params field (`teacherModel` → `teacher_model`, `train` +
+ * `learningRate` → `train.lr`): the one reverse lookup behind error keys and lines. A field the
+ * file has no key for stays as it is (a section's unknown field: the section).
+ */
+function filePathOf(head: string, sub?: string): string[] {
+  const top = Object.entries(TOP).find(([, fl]) => fl.to === head)?.[0] ?? head;
+  const section = SECTIONS[top];
+  if (!sub || !section) return [top];
+  const key = Object.entries(section).find(([, fl]) => fl.to === sub)?.[0];
+  return key ? [top, key] : [top];
+}
+
 const isRemote = (s: string): boolean => /^https?:\/\//i.test(s);
 
 /** `~/x` → home, a relative path → beside the file; URLs and library ids stay as written unless they exist as a relative path. */
@@ -174,16 +187,10 @@ export function parsePipelineFile(
 
   const parsed = pipelineParamsSchema.safeParse(out);
   if (!parsed.success) {
-    const fileKey = (to: string): string => {
-      for (const [k, t] of Object.entries(TOP)) if (t.to === to) return k;
-      return to;
-    };
     for (const issue of parsed.error.issues) {
       const [head, sub] = issue.path.map(String);
       const inSection = head && head in SECTIONS;
-      const subKey =
-        inSection && sub ? Object.entries(SECTIONS[head]!).find(([, fl]) => fl.to === sub)?.[0] : undefined;
-      const key = inSection ? `${head}${subKey ? `.${subKey}` : ''}` : head ? fileKey(head) : '(file)';
+      const key = head ? filePathOf(head, sub).join('.') : '(file)';
       const line = lines.get(inSection && sub ? `${head}.${sub}` : (head ?? '')) ?? lines.get(head ?? '') ?? null;
       const message =
         issue.code === 'invalid_type' && issue.input === undefined
@@ -201,10 +208,7 @@ export function lineOfField(text: string, field: string): number | null {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const [head, sub] = field.split('.');
-  const fileKey = Object.entries(TOP).find(([, fl]) => fl.to === head)?.[0] ?? head!;
-  const pathKeys = sub
-    ? [fileKey, Object.entries(SECTIONS[fileKey] ?? {}).find(([, fl]) => fl.to === sub)?.[0] ?? sub]
-    : [fileKey];
+  const pathKeys = filePathOf(head!, sub);
   const root = doc.contents;
   if (!isMap(root)) return null;
   const pair = root.items.find((p) => isScalar(p.key) && String(p.key.value) === pathKeys[0]);
@@ -219,7 +223,5 @@ export function lineOfField(text: string, field: string): number | null {
 /** The file's name for a params field (`teacherModel` → `teacher_model`). */
 export const fileKeyOf = (field: string): string => {
   const [head, sub] = field.split('.');
-  const top = Object.entries(TOP).find(([, fl]) => fl.to === head)?.[0] ?? head!;
-  if (!sub) return top;
-  return `${top}.${Object.entries(SECTIONS[top] ?? {}).find(([, fl]) => fl.to === sub)?.[0] ?? sub}`;
+  return filePathOf(head!, sub).join('.');
 };
