@@ -3,6 +3,7 @@ import { open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { sleep } from '../util/sleep.js';
 import { httpRequest } from './http-request.js';
 
 /** A byte range of the file `[start, end)`; `pos` is the next byte to fetch (everything before it is on disk). */
@@ -95,19 +96,6 @@ function plan(size: number, connections: number, minSegment: number): Segment[] 
   for (let start = 0; start < size; start += step) out.push({ start, end: Math.min(size, start + step), pos: start });
   return out;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 const retryable = (err: unknown): boolean => {
   if (err instanceof AppError)

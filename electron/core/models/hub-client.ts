@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
+import { sleep } from '../util/sleep.js';
 import { httpRequest, readBody } from './http-request.js';
 
 /** Where the hub is and who we are, read like huggingface_hub does (HF_ENDPOINT, HF_TOKEN, the token file). */
@@ -92,16 +93,8 @@ export class HubClient {
           (d?.status === undefined || d.retryable === true);
         if (!again || attempt >= attempts || signal?.aborted) throw err;
         const ms = d?.retryAfterS !== undefined ? Math.min(60_000, d.retryAfterS * 1000) : wait;
-        await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(resolve, ms);
-          signal?.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(t);
-              reject(new AppError('CANCELLED', `Cancelled while retrying ${what}`));
-            },
-            { once: true },
-          );
+        await sleep(ms, signal).catch(() => {
+          throw new AppError('CANCELLED', `Cancelled while retrying ${what}`);
         });
         wait *= 2;
       }
