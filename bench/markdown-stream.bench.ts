@@ -15,22 +15,11 @@ import react from '@vitejs/plugin-react';
 import { build } from 'vite';
 import { markdownAnswer } from '../test/helpers/markdown-answer.js';
 import { launchBrowser } from '../test/e2e/fixture.js';
+import type { StreamResult } from './markdown-stream/stream-result.js';
 
 /** What bench/markdown-stream/page.tsx puts on `window` (this file is compiled without the DOM lib). */
 interface BenchPage {
-  benchStream(
-    tokens: readonly string[],
-    tokensPerSec: number,
-    updatesPerSec: number,
-  ): Promise<{
-    updates: number;
-    maxFrameMs: number;
-    p99FrameMs: number;
-    maxLongTaskMs: number;
-    maxLoafMs: number;
-    framesOver50: number;
-    elapsedMs: number;
-  }>;
+  benchStream(tokens: readonly string[], tokensPerSec: number, updatesPerSec: number): Promise<StreamResult>;
 }
 
 const TPS = Number(process.env.BENCH_TOKENS_PER_SEC ?? 200);

@@ -7,16 +7,7 @@ import { MantineProvider, Paper } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Markdown } from '../../renderer/src/features/chat/Markdown';
-
-interface StreamResult {
-  updates: number;
-  maxFrameMs: number;
-  p99FrameMs: number;
-  maxLongTaskMs: number;
-  maxLoafMs: number;
-  framesOver50: number;
-  elapsedMs: number;
-}
+import type { StreamResult } from './stream-result';
 
 declare global {
   interface Window {
