@@ -39,6 +39,17 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
   });
 
   let first: EvalReport | null = null;
+  /** The tuned checkpoint against its base on the whole taxonomy, judged, on the CPU. */
+  const startTunedVsBase = (extra: { runId?: string; outDir?: string }) =>
+    conn.api.call('eval.start', {
+      model: tuned,
+      base,
+      taxonomy,
+      judge: judge.url,
+      device: 'cpu',
+      maxNewTokens: 24,
+      ...extra,
+    });
   const finish = async (id: string): Promise<EvalReport> => {
     const done = await core.jobs.waitFor(id);
     const r = jobResult('eval.run', done);
@@ -48,15 +59,7 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
   };
 
   it('the tuned checkpoint beats its base on MMLU-branch and fact recall; MT-Bench-branch is judged', async () => {
-    const job = await conn.api.call('eval.start', {
-      model: tuned,
-      base,
-      taxonomy,
-      judge: judge.url,
-      device: 'cpu',
-      maxNewTokens: 24,
-      runId: 'run-a',
-    });
+    const job = await startTunedVsBase({ runId: 'run-a' });
     const r = await finish(job.id);
     first = r;
     const mb = r.benchmarks.mmlu_branch!;
@@ -88,15 +91,7 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
     const lines = (): string[] =>
       existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : [];
     judge.reset();
-    const job = await conn.api.call('eval.start', {
-      model: tuned,
-      base,
-      taxonomy,
-      judge: judge.url,
-      device: 'cpu',
-      maxNewTokens: 24,
-      outDir,
-    });
+    const job = await startTunedVsBase({ outDir });
     // Cancel once the questions and a few answers are in the journal (the worker is mid-way).
     while (lines().length < 4) await new Promise((r) => setTimeout(r, 20));
     await conn.api.call('jobs.cancel', { id: job.id });
