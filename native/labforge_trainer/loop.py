@@ -320,6 +320,7 @@ class TrainLoop:
             "step": st.global_step,
             "epoch": self._epoch_float(),
             "eval_loss": eval_loss,
+            "reason": reason,
             "config": cfg.to_json(),
         }
         return saving.save(

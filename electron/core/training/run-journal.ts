@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointInfo, LossPoint, TrainingMetrics } from '../../shared/contract/index.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -86,4 +86,42 @@ export async function readTrainingMetrics(outDir: string): Promise<TrainingMetri
     // No journal yet.
   }
   return metrics;
+}
+
+/**
+ * Checkpoints the trainer finished (published under their final name, with their manifest) that the
+ * journal never heard of: the app was killed between the trainer's rename and the journal's save.
+ * They are added to the phase so a resume continues from the newest, not from the start.
+ */
+export function adoptFinishedCheckpoints(phase: PhaseJournal, phaseDir: string): CheckpointInfo[] {
+  const root = path.join(phaseDir, 'checkpoints');
+  if (!existsSync(root)) return [];
+  const known = new Set(phase.checkpoints.map((c) => path.resolve(c.path)));
+  const found: CheckpointInfo[] = [];
+  for (const name of readdirSync(root)) {
+    if (name.endsWith('.part') || name.endsWith('.old')) continue;
+    const dir = path.join(root, name);
+    if (known.has(path.resolve(dir)) || !existsSync(path.join(dir, 'trainer_state.json'))) continue;
+    let manifest: { step?: unknown; epoch?: unknown; eval_loss?: unknown; reason?: unknown };
+    try {
+      manifest = JSON.parse(readFileSync(path.join(dir, 'labforge_checkpoint.json'), 'utf8')) as typeof manifest;
+    } catch {
+      continue; // not a finished LabForge checkpoint
+    }
+    if (typeof manifest.step !== 'number') continue;
+    found.push({
+      phase: phase.name,
+      path: dir,
+      step: manifest.step,
+      epoch: typeof manifest.epoch === 'number' ? manifest.epoch : 0,
+      reason: typeof manifest.reason === 'string' ? manifest.reason : 'epoch',
+      evalLoss: typeof manifest.eval_loss === 'number' ? manifest.eval_loss : null,
+    });
+  }
+  found.sort((a, b) => a.step - b.step);
+  if (found.length === 0) return found;
+  phase.checkpoints.push(...found);
+  phase.checkpoints.sort((a, b) => a.step - b.step);
+  phase.lastCheckpoint = phase.checkpoints.at(-1)!.path;
+  return found;
 }

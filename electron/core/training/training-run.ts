@@ -10,6 +10,7 @@ import { findPhaseData, splitHeldOut, type PhaseName } from './datasets.js';
 import { findNativeDir, findTrainerPython } from './native-paths.js';
 import { pickBest } from './pick-best.js';
 import {
+  adoptFinishedCheckpoints,
   newJournal,
   runDirOf,
   runFiles,
@@ -167,6 +168,12 @@ async function runPhase(
   ctx.log(`${name} phase: ${split.trainCount} training samples, ${split.evalCount} held out, from ${source}`);
 
   const phaseDir = path.join(env.outDir, `phase${index + 1}-${name}`);
+  if (phase.status === 'running') {
+    for (const c of adoptFinishedCheckpoints(phase, phaseDir)) {
+      ctx.log(`Found the finished checkpoint ${c.path} (step ${c.step}) the journal had not recorded yet`);
+      await env.record({ kind: 'checkpoint', ...c });
+    }
+  }
   const resumeFrom =
     phase.status === 'running' && phase.lastCheckpoint && existsSync(phase.lastCheckpoint)
       ? phase.lastCheckpoint
