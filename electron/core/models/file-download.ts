@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { sleep } from '../util/sleep.js';
+import { prefixHasher } from './file-hasher.js';
 import { httpRequest } from './http-request.js';
 
 /** A byte range of the file `[start, end)`; `pos` is the next byte to fetch (everything before it is on disk). */
@@ -53,6 +53,9 @@ export interface FileDownloadOutcome {
   /** Bytes that were already on disk from an earlier, interrupted call. */
   resumedFrom: number;
 }
+
+/** Bytes one connection may have handed to the disk and not yet seen written. */
+const WRITE_AHEAD = 8 << 20;
 
 const statePathOf = (dest: string): string => `${dest}.part.json`;
 export const partPathOf = (dest: string): string => `${dest}.part`;
@@ -135,35 +138,9 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   if (resumedFrom > 0) log(`Resuming ${dest.split('/').pop()} at ${resumedFrom} of ${size} bytes`);
   let fetched = 0;
 
-  const hash = createHash('sha256');
-  let hashed = 0;
-  let hashing: Promise<void> = Promise.resolve();
+  const hasher = prefixHasher(part, fh, size);
   const prefix = (): number => st.segments.find((g) => g.pos < g.end)?.pos ?? size;
-  /** Hashes up to the complete prefix: from `chunks` (just written at `at`) when they are next, else from the file. */
-  const advanceHash = (chunks: Buffer[], at: number): void => {
-    hashing = hashing.then(async () => {
-      const target = prefix();
-      let p = at;
-      for (const c of chunks) {
-        if (p <= hashed && hashed < p + c.length) {
-          const take = Math.min(p + c.length, target) - hashed;
-          if (take > 0) {
-            hash.update(c.subarray(hashed - p, hashed - p + take));
-            hashed += take;
-          }
-        }
-        p += c.length;
-      }
-      const buf = target > hashed ? Buffer.allocUnsafe(Math.min(4 << 20, target - hashed)) : null;
-      while (buf && hashed < target) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, target - hashed), hashed);
-        if (bytesRead === 0) throw new AppError('INTERNAL', `Short read of ${part}`);
-        hash.update(buf.subarray(0, bytesRead));
-        hashed += bytesRead;
-      }
-    });
-  };
-  advanceHash([], 0);
+  hasher.advance(prefix());
 
   const save = (): Promise<void> => writeFileAtomic(statePathOf(dest), JSON.stringify(st));
   await save();
@@ -207,42 +184,94 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
     throw new AppError('DISCONNECTED', `Too many redirects for ${req.url}`, { details: { retryable: false } });
   };
 
+  /**
+   * Streams one response into its segment. Chunks are gathered to ~1 MiB and written with one
+   * writev, without waiting for the write before reading on (at most WRITE_AHEAD bytes in flight,
+   * then the response waits): the network, the disk and the hash run side by side. `g.pos` moves
+   * only over bytes whose writes finished, in order, so the saved state is never ahead of the disk.
+   */
+  const receive = async (g: Segment, res: IncomingMessage, onProgress: () => void): Promise<void> => {
+    const writes: { n: number; done: boolean; p: Promise<void> }[] = [];
+    let next = g.pos;
+    let inFlight = 0;
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const settle = (): void => {
+      let moved = 0;
+      while (writes[0]?.done) moved += writes.shift()!.n;
+      if (moved === 0) return;
+      g.pos += moved;
+      fetched += moved;
+      onProgress();
+      req.onBytes(moved);
+      hasher.advance(prefix());
+    };
+    const flush = (): void => {
+      if (pendingLen === 0) return;
+      const w = { n: pendingLen, done: false, p: Promise.resolve() };
+      w.p = fh.writev(pending, next).then(() => {
+        w.done = true;
+        inFlight -= w.n;
+        settle();
+      });
+      w.p.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      writes.push(w);
+      inFlight += w.n;
+      next += pendingLen;
+      pending = [];
+      pendingLen = 0;
+    };
+    // 'data' events rather than an async iterator: no promise per 64 KiB chunk.
+    const ended = new Promise<void>((resolve, reject) => {
+      const stop = (err?: unknown): void => {
+        res.off('data', onData);
+        if (err) reject(err as Error);
+        else resolve();
+      };
+      const onData = (chunk: Buffer): void => {
+        const len = Math.min(chunk.length, g.end - next - pendingLen);
+        if (len > 0) {
+          pending.push(len === chunk.length ? chunk : chunk.subarray(0, len));
+          pendingLen += len;
+        }
+        if (pendingLen >= 1 << 20 || next + pendingLen >= g.end) flush();
+        if (next >= g.end) return stop();
+        if (inFlight >= WRITE_AHEAD && !res.isPaused()) {
+          res.pause();
+          void writes
+            .find((w) => !w.done)!
+            .p.then(
+              () => res.resume(),
+              (err: unknown) => stop(err),
+            );
+        }
+      };
+      res.on('data', onData);
+      res.once('end', () => stop());
+      res.once('error', stop);
+      res.once('close', () =>
+        stop(
+          res.complete ? undefined : new AppError('DISCONNECTED', 'The connection closed before the end of the range'),
+        ),
+      );
+    });
+    try {
+      await ended;
+    } finally {
+      flush(); // keep what arrived before a dropped connection
+      for (const w of writes.slice()) await w.p; // a failed write (a full disk) throws here
+    }
+    res.destroy();
+    if (g.pos < g.end) throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
+  };
+
   const worker = async (g: Segment): Promise<void> => {
     let attempt = 0;
     while (g.pos < g.end) {
       signal.throwIfAborted();
       try {
         const res = await get(g);
-        // Chunks are gathered to ~1 MiB and written with one writev: fewer thread-pool round trips.
-        let pending: Buffer[] = [];
-        let pendingLen = 0;
-        const flush = async (): Promise<void> => {
-          if (pendingLen === 0) return;
-          const bufs = pending;
-          const n = pendingLen;
-          pending = [];
-          pendingLen = 0;
-          const at = g.pos;
-          await fh.writev(bufs, at);
-          g.pos += n;
-          fetched += n;
-          attempt = 0;
-          req.onBytes(n);
-          advanceHash(bufs, at);
-        };
-        try {
-          for await (const chunk of res as AsyncIterable<Buffer>) {
-            const len = Math.min(chunk.length, g.end - g.pos - pendingLen);
-            pending.push(len === chunk.length ? chunk : chunk.subarray(0, len));
-            pendingLen += len;
-            if (pendingLen >= 1 << 20 || g.pos + pendingLen >= g.end) await flush();
-            if (g.pos >= g.end) break;
-          }
-        } finally {
-          await flush(); // keep what arrived before a dropped connection
-        }
-        res.destroy();
-        if (g.pos < g.end) throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
+        await receive(g, res, () => (attempt = 0));
       } catch (err) {
         if (signal.aborted) throw (req.signal.aborted ? req.signal.reason : err) as Error;
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
@@ -260,6 +289,7 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   const connection = async (): Promise<void> => {
     for (let g = queue.shift(); g; g = queue.shift()) await worker(g);
   };
+  let sha256: string;
   const n = Math.min(queue.length, connectionsFor(size, req.connections ?? 4, req.minSegmentBytes ?? 32 << 20));
   try {
     const results = await Promise.allSettled(
@@ -273,15 +303,13 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
     if (req.signal.aborted) throw req.signal.reason as Error;
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason as Error;
-    advanceHash([], 0);
-    await hashing;
+    sha256 = await hasher.digest(size);
   } finally {
     clearInterval(timer);
-    await hashing.catch(() => undefined);
+    await hasher.close();
     await save().catch(() => undefined);
     await fh.close();
   }
-  const sha256 = hash.digest('hex');
   if (req.sha256 && sha256 !== req.sha256) {
     await removePartial(dest);
     throw new AppError(

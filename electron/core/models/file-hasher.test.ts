@@ -1,0 +1,42 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prefixHasher } from './file-hasher.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'labforge-hasher-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each([
+  ['on this thread', Number.POSITIVE_INFINITY],
+  ['on a worker thread', 0],
+])('prefixHasher %s', (_name, workerFrom) => {
+  it('follows a file written out of order and gives the sha256 of the whole', async () => {
+    const data = randomBytes(3 * (1 << 20) + 12_345);
+    const file = path.join(dir, `grow-${workerFrom}.bin`);
+    const fh = await open(file, 'w+');
+    await fh.truncate(data.length);
+    const h = prefixHasher(file, fh, data.length, workerFrom);
+    const cut = [0, 700_000, 1_900_000, 2_500_000, data.length];
+    // the later blocks land first; the prefix only grows once the earlier ones are there
+    for (let i = cut.length - 2; i >= 1; i--) await fh.write(data, cut[i], cut[i + 1]! - cut[i]!, cut[i]);
+    h.advance(0);
+    await fh.write(data, 0, cut[1], 0);
+    for (const c of cut.slice(1)) h.advance(c);
+    expect(await h.digest(data.length)).toBe(createHash('sha256').update(data).digest('hex'));
+    await h.close();
+    await fh.close();
+  });
+
+  it('fails clearly when the file is shorter than it should be', async () => {
+    const file = path.join(dir, `short-${workerFrom}.bin`);
+    const fh = await open(file, 'w+');
+    await fh.write(Buffer.alloc(1000, 1), 0, 1000, 0);
+    const h = prefixHasher(file, fh, 5000, workerFrom);
+    await expect(h.digest(5000)).rejects.toThrow(new RegExp(`Short read of .*short-.*\\.bin at byte 1000`));
+    await h.close();
+    await fh.close();
+  });
+});

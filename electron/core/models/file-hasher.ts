@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../shared/errors.js';
+
+/**
+ * The sha256 of a file that is being written, following its complete prefix: `advance(n)` says the
+ * first `n` bytes are on disk, `digest()` waits for the whole file. The bytes are read back from the
+ * page cache, so the hash never holds on to the downloaded buffers.
+ */
+export interface PrefixHasher {
+  advance(prefix: number): void;
+  digest(size: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Files this large are hashed on a worker thread (its start costs ~20 ms; it keeps ~0.7 ms per MiB off the event loop). */
+export const WORKER_HASH_MIN_BYTES = 16 << 20;
+
+export function prefixHasher(
+  file: string,
+  fh: FileHandle,
+  size: number,
+  workerFrom = WORKER_HASH_MIN_BYTES,
+): PrefixHasher {
+  return size >= workerFrom ? workerHasher(file) : inlineHasher(file, fh);
+}
+
+const shortRead = (file: string, at: number): AppError =>
+  new AppError('INTERNAL', `Short read of ${file} at byte ${at} while checking its sha256`);
+
+/** Hashes on this thread, reading through the download's own file handle. */
+function inlineHasher(file: string, fh: FileHandle): PrefixHasher {
+  const hash = createHash('sha256');
+  let hashed = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const advance = (target: number): void => {
+    chain = chain.then(async () => {
+      while (hashed < target) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, target - hashed), hashed);
+        if (bytesRead === 0) throw shortRead(file, hashed);
+        hash.update(buf.subarray(0, bytesRead));
+        hashed += bytesRead;
+      }
+    });
+  };
+  return {
+    advance,
+    digest: async (size) => {
+      advance(size);
+      await chain;
+      return hash.digest('hex');
+    },
+    close: () => chain.catch(() => undefined),
+  };
+}
+
+// CommonJS on purpose: evaluated as the worker's source, so it needs no file of its own at run time.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const fd = fs.openSync(workerData.file, 'r');
+const hash = createHash('sha256');
+const buf = Buffer.allocUnsafe(4 << 20);
+let hashed = 0;
+parentPort.on('message', (m) => {
+  try {
+    while (hashed < m.target) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, m.target - hashed), hashed);
+      if (n === 0) throw new Error('short read at byte ' + hashed);
+      hash.update(buf.subarray(0, n));
+      hashed += n;
+    }
+    if (m.digest) parentPort.postMessage({ digest: hash.digest('hex') });
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message || err), at: hashed });
+  }
+});
+`;
+
+/** Hashes on a worker thread with its own read handle: the event loop only posts how far the prefix is. */
+function workerHasher(file: string): PrefixHasher {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file } });
+  let posted = 0;
+  let failure: AppError | null = null;
+  let waiting: { resolve(d: string): void; reject(e: unknown): void } | null = null;
+  worker.on('message', (m: { digest?: string; error?: string; at?: number }) => {
+    if (m.error !== undefined) failure ??= shortRead(file, m.at ?? 0);
+    if (failure) waiting?.reject(failure);
+    else if (m.digest) waiting?.resolve(m.digest);
+    if (failure || m.digest) waiting = null;
+  });
+  worker.on('error', (err) => {
+    failure ??= new AppError('INTERNAL', `The sha256 worker for ${file} failed: ${err.message}`, { cause: err });
+    waiting?.reject(failure);
+    waiting = null;
+  });
+  return {
+    advance: (target) => {
+      if (target <= posted || failure) return;
+      posted = target;
+      worker.postMessage({ target });
+    },
+    digest: (size) =>
+      failure
+        ? Promise.reject(failure)
+        : new Promise<string>((resolve, reject) => {
+            waiting = { resolve, reject };
+            posted = size;
+            worker.postMessage({ target: size, digest: true });
+          }),
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
