@@ -191,24 +191,24 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
    * only over bytes whose writes finished, in order, so the saved state is never ahead of the disk.
    */
   const receive = async (g: Segment, res: IncomingMessage, onProgress: () => void): Promise<void> => {
-    const writes: { n: number; done: boolean; p: Promise<void> }[] = [];
+    const writes: { n: number; at: number; chunks: Buffer[]; done: boolean; p: Promise<void> }[] = [];
     let next = g.pos;
     let inFlight = 0;
     let pending: Buffer[] = [];
     let pendingLen = 0;
     const settle = (): void => {
-      let moved = 0;
-      while (writes[0]?.done) moved += writes.shift()!.n;
-      if (moved === 0) return;
-      g.pos += moved;
-      fetched += moved;
-      onProgress();
-      req.onBytes(moved);
-      hasher.advance(prefix());
+      while (writes[0]?.done) {
+        const w = writes.shift()!;
+        g.pos += w.n;
+        fetched += w.n;
+        onProgress();
+        req.onBytes(w.n);
+        hasher.advance(prefix(), w);
+      }
     };
     const flush = (): void => {
       if (pendingLen === 0) return;
-      const w = { n: pendingLen, done: false, p: Promise.resolve() };
+      const w = { n: pendingLen, at: next, chunks: pending, done: false, p: Promise.resolve() };
       w.p = fh.writev(pending, next).then(() => {
         w.done = true;
         inFlight -= w.n;
