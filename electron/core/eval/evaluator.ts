@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchmarkName, EvalIssue, EvalReport } from '../../shared/contract/index.js';
 import type { Teacher } from '../teacher/teacher.js';
+import { CHECKPOINT_MANIFEST } from '../training/checkpoint-files.js';
 import type { AnswerSet, AnswerSource, ChoiceTask, GenerateTask } from './answers.js';
 import { itemId, judgeAnswers } from './benchmarks.js';
 import { candidateBenchmarks, type EvalItems, type ModelScores, type ReportContext } from './candidate-report.js';
@@ -19,7 +20,7 @@ export function describeModel(spec: string, libraryPath?: (idOrName: string) => 
   const p = existsSync(spec) ? path.resolve(spec) : (libraryPath?.(spec) ?? null);
   if (!p || !existsSync(p)) return { spec, path: path.resolve(spec), kind: 'unknown' };
   if (statSync(p).isFile()) return { spec, path: p, kind: p.toLowerCase().endsWith('.gguf') ? 'gguf' : 'unknown' };
-  if (existsSync(path.join(p, 'adapter_config.json')) || existsSync(path.join(p, 'labforge_checkpoint.json')))
+  if (existsSync(path.join(p, 'adapter_config.json')) || existsSync(path.join(p, CHECKPOINT_MANIFEST)))
     return { spec, path: p, kind: 'checkpoint' };
   return { spec, path: p, kind: existsSync(path.join(p, 'config.json')) ? 'hf' : 'unknown' };
 }

@@ -12,10 +12,10 @@ import {
 import { AppError } from '../../shared/errors.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { ModelLibrary } from '../models/model-library.js';
+import { CHECKPOINT_MANIFEST } from '../training/checkpoint-files.js';
 import { safeModelName } from './export-job.js';
 
 /** The trainer's checkpoint manifest (native/labforge_trainer/saving.py). */
-const MANIFEST = 'labforge_checkpoint.json';
 
 const readJson = (file: string): Record<string, unknown> | null => {
   try {
@@ -31,7 +31,7 @@ const readJson = (file: string): Record<string, unknown> | null => {
  */
 export function baseOfCheckpoint(checkpoint: string): string | null {
   const base =
-    readJson(path.join(checkpoint, MANIFEST))?.base_model ??
+    readJson(path.join(checkpoint, CHECKPOINT_MANIFEST))?.base_model ??
     readJson(path.join(checkpoint, 'adapter_config.json'))?.base_model_name_or_path;
   if (typeof base !== 'string' || !base) return null;
   const abs = path.resolve(checkpoint, base);

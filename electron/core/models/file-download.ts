@@ -249,19 +249,15 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       res.on('data', onData);
       res.once('end', () => stop());
       res.once('error', stop);
-      res.once('close', () =>
-        stop(
-          res.complete ? undefined : new AppError('DISCONNECTED', 'The connection closed before the end of the range'),
-        ),
-      );
+      res.once('close', () => stop()); // cut short: the check below says so
     });
     try {
       await ended;
     } finally {
+      res.destroy(); // also after a failed write, so its socket is not left open
       flush(); // keep what arrived before a dropped connection
       for (const w of writes.slice()) await w.p; // a failed write (a full disk) throws here
     }
-    res.destroy();
     if (g.pos < g.end) throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
   };
 

@@ -2,6 +2,7 @@ import { promises as fs, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointInfo, LossPoint, TrainingMetrics } from '../../shared/contract/index.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { CHECKPOINT_MANIFEST, CHECKPOINT_STATE } from './checkpoint-files.js';
 import type { PhaseName } from './datasets.js';
 
 export interface PhaseJournal {
@@ -101,10 +102,10 @@ export function adoptFinishedCheckpoints(phase: PhaseJournal, phaseDir: string):
   for (const name of readdirSync(root)) {
     if (name.endsWith('.part') || name.endsWith('.old')) continue;
     const dir = path.join(root, name);
-    if (known.has(path.resolve(dir)) || !existsSync(path.join(dir, 'trainer_state.json'))) continue;
+    if (known.has(path.resolve(dir)) || !existsSync(path.join(dir, CHECKPOINT_STATE))) continue;
     let manifest: { step?: unknown; epoch?: unknown; eval_loss?: unknown; reason?: unknown };
     try {
-      manifest = JSON.parse(readFileSync(path.join(dir, 'labforge_checkpoint.json'), 'utf8')) as typeof manifest;
+      manifest = JSON.parse(readFileSync(path.join(dir, CHECKPOINT_MANIFEST), 'utf8')) as typeof manifest;
     } catch {
       continue; // not a finished LabForge checkpoint
     }
