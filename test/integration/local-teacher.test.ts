@@ -10,7 +10,12 @@ import { rejection } from '../helpers/rejection.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { tinyGguf } from '../helpers/tiny-gguf.js';
 
-/** No integer or unbounded string: a random-weight model always finishes these (ENVIRONMENT.md 2d). */
+/**
+ * No integer or unbounded string: a random-weight model always finishes these (ENVIRONMENT.md 2d).
+ * Token limits cover the longest text the grammar allows, since the tiny model's vocabulary is
+ * mostly bytes: a `maxLength` counts characters, and one character can be a 6-byte `\uXXXX`
+ * escape; a cut reply would not be the grammar's fault.
+ */
 const verdictJson = {
   type: 'object',
   properties: {
@@ -29,7 +34,7 @@ const ask = (content: string, n = 1) => ({
   jsonSchema: verdictJson,
   schema: verdict,
   schemaName: 'verdict',
-  maxTokens: 64,
+  maxTokens: 128, // {"ok":false,"color":"green","tag":""} 38 + tag 6 × 6 + whitespace ≈ 95
   seed: 7,
   temperature: 0.8,
   n,
@@ -71,7 +76,7 @@ describe('local teacher (model host, tiny GGUF, 8 sequences)', () => {
     const qa = z.object({ question: z.string(), answer: z.string() });
     const qaJson = {
       type: 'object',
-      properties: { question: { type: 'string', maxLength: 24 }, answer: { type: 'string', maxLength: 24 } },
+      properties: { question: { type: 'string', maxLength: 10 }, answer: { type: 'string', maxLength: 10 } },
       required: ['question', 'answer'],
     };
     const all = await Promise.all(
@@ -81,7 +86,7 @@ describe('local teacher (model host, tiny GGUF, 8 sequences)', () => {
           jsonSchema: qaJson,
           schema: qa,
           schemaName: 'qa',
-          maxTokens: 96,
+          maxTokens: 200, // 27 + 2 × 10 × 6 + whitespace ≈ 175
         }),
       ),
     );
@@ -92,6 +97,13 @@ describe('local teacher (model host, tiny GGUF, 8 sequences)', () => {
         expect(r).toMatchObject({ reason: 'teacher reply unparseable', detail: expect.stringMatching(/schema/) });
     }
     expect(all.flatMap((x) => x.replies).filter((r) => r.ok).length).toBeGreaterThan(5);
+  });
+
+  it('counts an answer cut at the token limit apart from an unparseable one', async () => {
+    const r = await teacher.complete({ ...ask('Judge.', 3), maxTokens: 4 });
+    expect(r.replies).toHaveLength(3);
+    for (const reply of r.replies)
+      expect(reply).toMatchObject({ ok: false, reason: 'teacher reply cut at max_tokens', detail: /token limit/ });
   });
 
   it('rejects, with a reason, an answer the zod schema refuses', async () => {

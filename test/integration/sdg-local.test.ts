@@ -43,6 +43,7 @@ describe('sdg with the local teacher (tiny GGUF in the model host)', () => {
       // 5 seeds × n = 2: no reply was unusable.
       expect(gen).toMatchObject({ block: 'gen_skill', in: 5 });
       expect(gen.dropped['teacher reply unparseable'] ?? 0).toBe(0);
+      expect(gen.dropped['teacher reply cut at max_tokens'] ?? 0).toBe(0); // max_tokens covers the longest reply
       expect(gen.out + Object.values(gen.dropped).reduce((a, b) => a + b, 0)).toBe(10);
       expect(r.teacher).toBe(path.basename(gguf));
       expect(r.leaves[0]!.kept).toBeGreaterThan(0);

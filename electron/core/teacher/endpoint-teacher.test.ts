@@ -104,15 +104,23 @@ describe('EndpointTeacher', () => {
       reply: (c) =>
         c.lastUserText === 'broken'
           ? '{"question": "What is'
-          : c.lastUserText === 'misfit'
-            ? json({ question: 3 })
-            : c.lastUserText === 'refuse-field'
-              ? { refusal: 'I will not write that.' }
-              : "I'm sorry, but I can't help with that request.",
+          : c.lastUserText === 'cut'
+            ? { text: '{"question": "What is the', finishReason: 'length' }
+            : c.lastUserText === 'misfit'
+              ? json({ question: 3 })
+              : c.lastUserText === 'refuse-field'
+                ? { refusal: 'I will not write that.' }
+                : "I'm sorry, but I can't help with that request.",
     });
     const broken = (await teacher.complete(ask('broken'))).replies[0];
     expect(broken).toMatchObject({ ok: false, reason: 'teacher reply unparseable', raw: '{"question": "What is' });
     expect(broken?.ok === false && broken.detail).toMatch(/not JSON/);
+    // Stopped at max_tokens: counted apart (the cure is a larger max_tokens, not another teacher).
+    expect((await teacher.complete(ask('cut'))).replies[0]).toMatchObject({
+      ok: false,
+      reason: 'teacher reply cut at max_tokens',
+      detail: 'cut off at the token limit',
+    });
     const misfit = (await teacher.complete(ask('misfit'))).replies[0];
     expect(misfit).toMatchObject({ ok: false, reason: 'teacher reply unparseable' });
     expect(misfit?.ok === false && misfit.detail).toMatch(/question/);

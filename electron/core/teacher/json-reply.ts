@@ -5,6 +5,12 @@ import type { TeacherReply } from './teacher.js';
 export const UNPARSEABLE = 'teacher reply unparseable';
 export const REFUSED = 'teacher refused';
 export const REQUEST_REJECTED = 'teacher request rejected';
+/**
+ * The reply stopped at the block's `max_tokens` before its JSON was complete. Counted apart from
+ * "unparseable" because the cure differs: a larger `max_tokens` (or shorter fields), not another
+ * teacher.
+ */
+export const TRUNCATED = 'teacher reply cut at max_tokens';
 
 export const START_TAG = '[Start of JSON]';
 export const END_TAG = '[End of JSON]';
@@ -64,8 +70,8 @@ export function toReply<T>(raw: string, schema: z.ZodType<T>, opts: { truncated?
     parsed = JSON.parse(text);
   } catch (err) {
     if (looksLikeRefusal(raw)) return { ok: false, reason: REFUSED, raw };
-    const why = opts.truncated ? 'cut off at the token limit' : `not JSON (${(err as Error).message})`;
-    return { ok: false, reason: UNPARSEABLE, raw, detail: why };
+    if (opts.truncated) return { ok: false, reason: TRUNCATED, raw, detail: 'cut off at the token limit' };
+    return { ok: false, reason: UNPARSEABLE, raw, detail: `not JSON (${(err as Error).message})` };
   }
   const r = schema.safeParse(parsed);
   if (r.success) return { ok: true, value: r.data, raw };

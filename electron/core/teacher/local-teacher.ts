@@ -4,7 +4,7 @@ import type { LoadSettings } from '../../shared/contract/index.js';
 import type { ModelHost } from '../chat/model-host.js';
 import type { ModelRef } from '../chat/model-host-protocol.js';
 import type { StructuredAnswer } from '../chat/structured-generation.js';
-import { UNPARSEABLE, toReply } from './json-reply.js';
+import { TRUNCATED, UNPARSEABLE, toReply } from './json-reply.js';
 import type { StructuredRequest, Teacher, TeacherInfo, TeacherReply } from './teacher.js';
 
 /** Sequences a teacher asks for when it loads its model (chat's default is 4). */
@@ -112,6 +112,7 @@ export class LocalTeacher implements Teacher {
 }
 
 function answerReply<T>(a: StructuredAnswer, schema: z.ZodType<T>): TeacherReply<T> {
-  if (a.error !== null) return { ok: false, reason: UNPARSEABLE, raw: a.text, detail: a.error };
+  if (a.error !== null)
+    return { ok: false, reason: a.stopReason === 'maxTokens' ? TRUNCATED : UNPARSEABLE, raw: a.text, detail: a.error };
   return toReply(a.text, schema, { truncated: a.stopReason === 'maxTokens' });
 }

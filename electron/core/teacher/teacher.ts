@@ -39,8 +39,8 @@ export interface TeacherUsage {
 
 /**
  * `reason` is one of a few stable names runs count drops under (`teacher reply unparseable`,
- * `teacher refused`, `teacher request rejected`: see json-reply.ts); `detail` says more (the
- * JSON error, the schema issue, the endpoint's message).
+ * `teacher reply cut at max_tokens`, `teacher refused`, `teacher request rejected`: see
+ * json-reply.ts); `detail` says more (the JSON error, the schema issue, the endpoint's message).
  */
 export type TeacherReply<T> =
   { ok: true; value: T; raw: string } | { ok: false; reason: string; raw: string | null; detail?: string };
