@@ -1,10 +1,9 @@
 import { open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { sleep } from '../util/sleep.js';
 import { prefixHasher } from './file-hasher.js';
-import { httpRequest } from './http-request.js';
+import { BLOCK_BYTES, BlockPool, rangeGet, type RangeResponse } from './range-get.js';
 
 /** A byte range of the file `[start, end)`; `pos` is the next byte to fetch (everything before it is on disk). */
 interface Segment {
@@ -54,8 +53,10 @@ export interface FileDownloadOutcome {
   resumedFrom: number;
 }
 
-/** Bytes one connection may have handed to the disk and not yet seen written. */
+/** Bytes one connection may have handed to the disk and not yet seen written (its pool of blocks). */
 const WRITE_AHEAD = 8 << 20;
+const blocksFor = (segmentBytes: number): number =>
+  Math.max(2, Math.min(WRITE_AHEAD / BLOCK_BYTES, Math.ceil(segmentBytes / BLOCK_BYTES) + 1));
 
 const statePathOf = (dest: string): string => `${dest}.part.json`;
 export const partPathOf = (dest: string): string => `${dest}.part`;
@@ -151,28 +152,32 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
     void save().finally(() => (saving = false));
   }, 1000);
 
-  const get = async (g: Segment): Promise<IncomingMessage> => {
+  const get = async (g: Segment, pool: BlockPool): Promise<RangeResponse> => {
     let url = req.url;
     const origin = new URL(url).host;
     for (let hop = 0; hop < 6; hop++) {
-      const res = await httpRequest(url, {
+      const res = await rangeGet(url, {
         headers: { ...(new URL(url).host === origin ? req.headers : {}), range: `bytes=${g.pos}-${g.end - 1}` },
         signal,
         idleTimeoutMs: req.stallMs ?? 20_000,
+        pool,
       });
-      const s = res.statusCode ?? 0;
+      const s = res.statusCode;
       if (s >= 300 && s < 400 && res.headers.location) {
-        res.resume();
+        res.destroy();
         url = new URL(res.headers.location, url).toString();
         continue;
       }
       if (s === 206) {
-        const m = /bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
-        if (Number(m?.[1]) !== g.pos) throw new AppError('DISCONNECTED', `The server sent the wrong range for ${url}`);
+        const m = /bytes (\d+)-(\d+)/.exec(res.headers['content-range'] ?? '');
+        if (Number(m?.[1]) !== g.pos || Number(m?.[2]) > g.end - 1) {
+          res.destroy();
+          throw new AppError('DISCONNECTED', `The server sent the wrong range for ${url}`);
+        }
         return res;
       }
       if (s === 200 && g.pos === 0 && g.end === size) return res;
-      res.resume();
+      res.destroy();
       if (s === 200)
         throw new AppError('DISCONNECTED', `The server at ${new URL(url).host} ignores Range requests`, {
           details: { retryable: false },
@@ -185,17 +190,16 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   };
 
   /**
-   * Streams one response into its segment. Chunks are gathered to ~1 MiB and written with one
-   * writev, without waiting for the write before reading on (at most WRITE_AHEAD bytes in flight,
-   * then the response waits): the network, the disk and the hash run side by side. `g.pos` moves
-   * only over bytes whose writes finished, in order, so the saved state is never ahead of the disk.
+   * Writes one response's body into its segment, block by block as the connection fills them,
+   * without waiting for a write before reading on (the pool's blocks bound what is in flight: a
+   * full pool pauses the socket): the network, the disk and the hash run side by side. `g.pos`
+   * moves only over bytes whose writes finished, in order, so the saved state is never ahead of
+   * the disk; a block goes back to the pool once written and hashed.
    */
-  const receive = async (g: Segment, res: IncomingMessage, onProgress: () => void): Promise<void> => {
-    const writes: { n: number; at: number; chunks: Buffer[]; done: boolean; p: Promise<void> }[] = [];
+  const receive = async (g: Segment, res: RangeResponse, pool: BlockPool, onProgress: () => void): Promise<void> => {
+    const writes: { n: number; at: number; block: Buffer; done: boolean; given: boolean; p: Promise<void> }[] = [];
     let next = g.pos;
-    let inFlight = 0;
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
+    let writeFailed = false;
     const settle = (): void => {
       while (writes[0]?.done) {
         const w = writes.shift()!;
@@ -203,71 +207,59 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
         fetched += w.n;
         onProgress();
         req.onBytes(w.n);
-        hasher.advance(prefix(), w);
+        hasher.advance(prefix(), { chunks: [w.block.subarray(0, w.n)], at: w.at }); // hashes from memory at once when next
+        w.given = true;
+        pool.give(w.block);
       }
     };
-    const flush = (): void => {
-      if (pendingLen === 0) return;
-      const w = { n: pendingLen, at: next, chunks: pending, done: false, p: Promise.resolve() };
-      w.p = fh.writev(pending, next).then(() => {
-        w.done = true;
-        inFlight -= w.n;
-        settle();
-      });
+    const all: typeof writes = [];
+    const onBlock = (block: Buffer, length: number): void => {
+      const n = Math.min(length, g.end - next); // never past the segment, whatever the server sends
+      if (n <= 0 || writeFailed) {
+        pool.give(block);
+        return;
+      }
+      const w = { n, at: next, block, done: false, given: false, p: Promise.resolve() };
+      w.p = fh.write(block, 0, n, next).then(
+        () => {
+          w.done = true;
+          settle();
+        },
+        (err: unknown) => {
+          writeFailed = true;
+          res.destroy(); // stop reading: the disk refuses
+          throw err;
+        },
+      );
       w.p.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
       writes.push(w);
-      inFlight += w.n;
-      next += pendingLen;
-      pending = [];
-      pendingLen = 0;
+      all.push(w);
+      next += n;
     };
-    // 'data' events rather than an async iterator: no promise per 64 KiB chunk.
-    const ended = new Promise<void>((resolve, reject) => {
-      const stop = (err?: unknown): void => {
-        res.off('data', onData);
-        if (err) reject(err as Error);
-        else resolve();
-      };
-      const onData = (chunk: Buffer): void => {
-        const len = Math.min(chunk.length, g.end - next - pendingLen);
-        if (len > 0) {
-          pending.push(len === chunk.length ? chunk : chunk.subarray(0, len));
-          pendingLen += len;
-        }
-        if (pendingLen >= 1 << 20 || next + pendingLen >= g.end) flush();
-        if (next >= g.end) return stop();
-        if (inFlight >= WRITE_AHEAD && !res.isPaused()) {
-          res.pause();
-          void writes
-            .find((w) => !w.done)!
-            .p.then(
-              () => res.resume(),
-              (err: unknown) => stop(err),
-            );
-        }
-      };
-      res.on('data', onData);
-      res.once('end', () => stop());
-      res.once('error', stop);
-      res.once('close', () => stop()); // cut short: the check below says so
-    });
+    let dropped: unknown = null;
     try {
-      await ended;
+      await res.body(onBlock);
+    } catch (err) {
+      dropped = err; // keep what arrived before a dropped connection: the writes finish first
     } finally {
-      res.destroy(); // also after a failed write, so its socket is not left open
-      flush(); // keep what arrived before a dropped connection
-      for (const w of writes.slice()) await w.p; // a failed write (a full disk) throws here
+      res.destroy();
+      try {
+        for (const w of all) await w.p; // a failed write (a full disk) throws here
+      } finally {
+        for (const w of all) if (!w.given) pool.give(w.block);
+      }
     }
+    if (dropped) throw dropped;
     if (g.pos < g.end) throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
   };
 
-  const worker = async (g: Segment): Promise<void> => {
+  const worker = async (g: Segment, pool: BlockPool): Promise<void> => {
     let attempt = 0;
     while (g.pos < g.end) {
       signal.throwIfAborted();
       try {
-        const res = await get(g);
-        await receive(g, res, () => (attempt = 0));
+        const res = await get(g, pool);
+        await receive(g, res, pool, () => (attempt = 0));
       } catch (err) {
         if (signal.aborted) throw (req.signal.aborted ? req.signal.reason : err) as Error;
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
@@ -283,7 +275,8 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   // Each connection takes the next unfinished block, in file order, until none is left.
   const queue = st.segments.filter((g) => g.pos < g.end);
   const connection = async (): Promise<void> => {
-    for (let g = queue.shift(); g; g = queue.shift()) await worker(g);
+    const pool = new BlockPool(blocksFor(queue[0] ? queue[0].end - queue[0].start : 0));
+    for (let g = queue.shift(); g; g = queue.shift()) await worker(g, pool);
   };
   let sha256: string;
   const n = Math.min(queue.length, connectionsFor(size, req.connections ?? 4, req.minSegmentBytes ?? 32 << 20));

@@ -6,8 +6,8 @@ import { AppError } from '../../shared/errors.js';
 /**
  * The sha256 of a file that is being written, following its complete prefix: `advance(n)` says the
  * first `n` bytes are on disk, `digest()` waits for the whole file. `written` are the buffers just
- * written at `at`: hashed from memory when they are next in line, otherwise read back from the page
- * cache later.
+ * written at `at`: hashed from memory during the call when they are next in line (the caller may
+ * reuse them once it returns), otherwise read back from the page cache later.
  */
 export interface PrefixHasher {
   advance(prefix: number, written?: { chunks: Buffer[]; at: number }): void;
@@ -53,17 +53,25 @@ function inlineHasher(file: string, fh: FileHandle): PrefixHasher {
       p += c.length;
     }
   };
+  // Read-backs queued or running: while there are any, written buffers are not hashed (they would
+  // jump the queue); they are read back in turn instead.
+  let reading = 0;
   const advance = (target: number, written?: { chunks: Buffer[]; at: number }): void => {
-    chain = chain.then(async () => {
-      if (written) fromMemory(target, written);
-      while (hashed < target) {
-        buf ??= Buffer.allocUnsafe(1 << 20);
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, target - hashed), hashed);
-        if (bytesRead === 0) throw shortRead(file, hashed);
-        hash.update(buf.subarray(0, bytesRead));
-        hashed += bytesRead;
-      }
-    });
+    // At once, not later: the caller may reuse the buffers as soon as this returns.
+    if (written && reading === 0) fromMemory(target, written);
+    if (hashed >= target) return;
+    reading++;
+    chain = chain
+      .then(async () => {
+        while (hashed < target) {
+          buf ??= Buffer.allocUnsafe(1 << 20);
+          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, target - hashed), hashed);
+          if (bytesRead === 0) throw shortRead(file, hashed);
+          hash.update(buf.subarray(0, bytesRead));
+          hashed += bytesRead;
+        }
+      })
+      .finally(() => reading--);
   };
   return {
     advance,

@@ -18,6 +18,23 @@ export const isUnreachable = (err: unknown): boolean =>
   err.code === 'DISCONNECTED' &&
   (err.details as { unreachable?: boolean })?.unreachable === true;
 
+/** A socket error as the app reports it (an AppError or an abort passes through unchanged). */
+export function connectionError(u: URL, err: NodeJS.ErrnoException): Error {
+  if (err instanceof AppError || err.name === 'AbortError') return err;
+  const unreachable = err.code !== undefined && UNREACHABLE.has(err.code);
+  return new AppError('DISCONNECTED', `Cannot reach ${u.host}: ${err.code ?? err.message}`, {
+    hint: unreachable ? 'Check the network, or HF_ENDPOINT if you use a mirror.' : undefined,
+    details: { url: u.origin, errno: err.code, unreachable },
+    cause: err,
+  });
+}
+
+/** The error for a socket that saw no bytes for `ms` (a stalled transfer: retried by the caller). */
+export const stalledError = (u: URL, ms: number): AppError =>
+  new AppError('DISCONNECTED', `No answer from ${u.host} in ${Math.round(ms / 1000)} s`, {
+    details: { url: u.origin, stalled: true },
+  });
+
 /**
  * One HTTP request over node:http(s), redirects not followed (the caller decides, as huggingface_hub
  * does), every socket under an idle timeout. Resolves with the response head; the body is the stream.
@@ -33,29 +50,13 @@ export function httpRequest(url: string, opts: HttpOptions): Promise<IncomingMes
       signal: opts.signal,
       timeout: opts.idleTimeoutMs,
     });
-    req.on('timeout', () =>
-      req.destroy(
-        new AppError('DISCONNECTED', `No answer from ${u.host} in ${Math.round(opts.idleTimeoutMs / 1000)} s`, {
-          details: { url: u.origin, stalled: true },
-        }),
-      ),
-    );
+    req.on('timeout', () => req.destroy(stalledError(u, opts.idleTimeoutMs)));
     req.on('response', (res) => {
       // The idle timeout keeps guarding the body: a stalled transfer errors the response stream.
       res.on('error', () => undefined);
       resolve(res);
     });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err instanceof AppError || err.name === 'AbortError') return reject(err);
-      const unreachable = err.code !== undefined && UNREACHABLE.has(err.code);
-      reject(
-        new AppError('DISCONNECTED', `Cannot reach ${u.host}: ${err.code ?? err.message}`, {
-          hint: unreachable ? 'Check the network, or HF_ENDPOINT if you use a mirror.' : undefined,
-          details: { url: u.origin, errno: err.code, unreachable },
-          cause: err,
-        }),
-      );
-    });
+    req.on('error', (err: NodeJS.ErrnoException) => reject(connectionError(u, err)));
     req.end();
   });
 }
