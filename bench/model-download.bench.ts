@@ -2,7 +2,8 @@
  * Model download: throughput of LabForge's downloader (1 and 4 connections) against `curl` on the
  * same file from the loopback fake hub (served by a child process, so neither client shares its
  * event loop), and the time to resume a download stopped half-way. Prints figures; never asserts.
- * Both write to the same folder (BENCH_DIR, default the system's temporary folder).
+ * Both write to the same folder (BENCH_DIR, default the system's temporary folder; a tmpfs such as
+ * /dev/shm takes the disk's write-back, which swings by seconds per GiB here, out of the ratios).
  *   npm run bench download      BENCH_MB=256 BENCH_RUNS=3
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -119,6 +120,11 @@ if (process.argv[2] === '--serve') {
   console.log(
     `CPU per GiB: curl ${median(cpu.curl).toFixed(2)} s, labforge 1 connection ${median(cpu.o1).toFixed(2)} s, 4 connections ${median(cpu.o4).toFixed(2)} s ` +
       `(${os.cpus().length} cores here, shared with the server process: where they are all busy, throughput follows CPU per byte)`,
+  );
+  // What no verifying client can go under: curl's own work plus one sha256 pass over the bytes.
+  const hashPerGiB = perGiB(hashOnly / 1000);
+  console.log(
+    `floor for a verifying client: curl ${median(cpu.curl).toFixed(2)} + sha256 ${hashPerGiB.toFixed(2)} = ${(median(cpu.curl) + hashPerGiB).toFixed(2)} CPU s/GiB`,
   );
 
   // Resume: stop half-way, then time until the download continues and until it ends.

@@ -207,9 +207,8 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
         fetched += w.n;
         onProgress();
         req.onBytes(w.n);
-        hasher.advance(prefix(), { chunks: [w.block.subarray(0, w.n)], at: w.at }); // hashes from memory at once when next
-        w.given = true;
-        pool.give(w.block);
+        w.given = true; // to the hasher, which gives it back to the pool once done with it
+        hasher.advance(prefix(), { chunks: [w.block.subarray(0, w.n)], at: w.at, release: () => pool.give(w.block) });
       }
     };
     const all: typeof writes = [];

@@ -21,14 +21,15 @@ const MIN_TAIL = 64 << 10;
 /** A response head larger than this is refused. */
 const MAX_HEAD = 64 << 10;
 
-/** The blocks one connection reads into; a block comes back with `give` once written. */
+/** The blocks one connection reads into; a block comes back with `give` once written and hashed. */
 export class BlockPool {
   private readonly free: Buffer[];
   /** Called when a block comes back (a paused read resumes). */
   onGive: (() => void) | null = null;
 
   constructor(private readonly count: number) {
-    this.free = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(BLOCK_BYTES));
+    // Shared memory: the sha256 worker hashes a written block where it is (file-hasher.ts).
+    this.free = Array.from({ length: count }, () => Buffer.from(new SharedArrayBuffer(BLOCK_BYTES)));
   }
 
   take(): Buffer | undefined {
