@@ -33,6 +33,41 @@ describe.each([
     await fh.close();
   });
 
+  it('hashes written blocks in shared memory where they are, and releases each one once', async () => {
+    const data = randomBytes(4 * (1 << 20) + 777);
+    const file = path.join(dir, `shared-${workerFrom}.bin`);
+    const fh = await open(file, 'w+');
+    await fh.truncate(data.length);
+    const h = prefixHasher(file, fh, data.length, workerFrom);
+    const released: number[] = [];
+    const cut = [0, 1 << 20, 2 << 20, 3 << 20, data.length];
+    // Blocks 0 and 1 come next in line from shared memory; block 2 is written out of band (another
+    // connection) and block 3 after it is then not next: both are read back.
+    for (const i of [0, 1, 2, 3]) {
+      const [a, b] = [cut[i]!, cut[i + 1]!];
+      const block = Buffer.from(new SharedArrayBuffer(b - a));
+      data.copy(block, 0, a, b);
+      await fh.write(block, 0, block.length, a);
+      if (i === 2) {
+        h.advance(a);
+        continue;
+      }
+      h.advance(b, {
+        chunks: [block],
+        at: a,
+        release: () => {
+          released.push(i);
+          block.fill(0); // reused at once: a hash that read it late would be wrong
+        },
+      });
+    }
+    h.advance(cut[3]!);
+    expect(await h.digest(data.length)).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(released.sort()).toEqual([0, 1, 3]);
+    await h.close();
+    await fh.close();
+  });
+
   it('fails clearly when the file is shorter than it should be', async () => {
     const file = path.join(dir, `short-${workerFrom}.bin`);
     const fh = await open(file, 'w+');
