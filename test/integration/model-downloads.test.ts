@@ -25,6 +25,7 @@ describe('model downloads from a local hub', () => {
       hfCache: () => path.join(dir.path, 'hf-cache'),
       freeBytes: async () => free,
       minSegmentBytes: 128 << 10,
+      fastBytesPerSecond: 0, // every connection at once, however fast loopback is (file-download.test.ts tests the probe)
       stallMs: 1500,
       backoffMs: 50,
     },

@@ -38,6 +38,12 @@ export interface FileDownloadRequest {
   connections?: number;
   /** Files smaller than this use one connection (default 32 MiB). */
   minSegmentBytes?: number;
+  /**
+   * One connection that fetches at least this many bytes per second stays alone; below it, after
+   * `probeMs` (default 1 s), the others open. Default 128 MiB/s; 0 opens them all at once.
+   */
+  fastBytesPerSecond?: number;
+  probeMs?: number;
   /** No bytes for this long restarts the request (default 20 s). */
   stallMs?: number;
   retries?: number;
@@ -51,6 +57,8 @@ export interface FileDownloadOutcome {
   fetched: number;
   /** Bytes that were already on disk from an earlier, interrupted call. */
   resumedFrom: number;
+  /** Connections this call opened. */
+  connections: number;
 }
 
 /** Bytes one connection may have handed to the disk and not yet seen written (its pool of blocks). */
@@ -152,15 +160,37 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
     void save().finally(() => (saving = false));
   }, 1000);
 
-  const get = async (g: Segment, pool: BlockPool): Promise<RangeResponse> => {
+  // Blocks no connection has taken yet, in file order.
+  const queue = st.segments.filter((g) => g.pos < g.end);
+  /** A queued block a connection may go on into without a new request: adjacent and not started. */
+  const adjacent = (after: number, limit: number): Segment | null => {
+    const nx = queue[0];
+    return nx && nx.start === after && nx.pos === nx.start && nx.end <= limit ? nx : null;
+  };
+  /** Where one request from `g.pos` may run to: the end of the untouched queued blocks that follow `g`. */
+  const runEnd = (g: Segment): number => {
+    let end = g.end;
+    for (const nx of queue) {
+      if (nx.start !== end || nx.pos !== nx.start) break;
+      end = nx.end;
+    }
+    return end;
+  };
+
+  /** Body offsets of the segment ends a request from `g.pos` to `end` crosses (where it may have to stop). */
+  const boundariesOf = (g: Segment, end: number): number[] =>
+    st.segments.filter((x) => x.end > g.pos && x.end < end).map((x) => x.end - g.pos);
+
+  const get = async (g: Segment, end: number, pool: BlockPool): Promise<RangeResponse> => {
     let url = req.url;
     const origin = new URL(url).host;
     for (let hop = 0; hop < 6; hop++) {
       const res = await rangeGet(url, {
-        headers: { ...(new URL(url).host === origin ? req.headers : {}), range: `bytes=${g.pos}-${g.end - 1}` },
+        headers: { ...(new URL(url).host === origin ? req.headers : {}), range: `bytes=${g.pos}-${end - 1}` },
         signal,
         idleTimeoutMs: req.stallMs ?? 20_000,
         pool,
+        boundaries: boundariesOf(g, end),
       });
       const s = res.statusCode;
       if (s >= 300 && s < 400 && res.headers.location) {
@@ -170,13 +200,13 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       }
       if (s === 206) {
         const m = /bytes (\d+)-(\d+)/.exec(res.headers['content-range'] ?? '');
-        if (Number(m?.[1]) !== g.pos || Number(m?.[2]) > g.end - 1) {
+        if (Number(m?.[1]) !== g.pos || Number(m?.[2]) > end - 1) {
           res.destroy();
           throw new AppError('DISCONNECTED', `The server sent the wrong range for ${url}`);
         }
         return res;
       }
-      if (s === 200 && g.pos === 0 && g.end === size) return res;
+      if (s === 200 && g.pos === 0 && end === size) return res;
       res.destroy();
       if (s === 200)
         throw new AppError('DISCONNECTED', `The server at ${new URL(url).host} ignores Range requests`, {
@@ -190,42 +220,65 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   };
 
   /**
-   * Writes one response's body into its segment, block by block as the connection fills them,
-   * without waiting for a write before reading on (the pool's blocks bound what is in flight: a
-   * full pool pauses the socket): the network, the disk and the hash run side by side. `g.pos`
-   * moves only over bytes whose writes finished, in order, so the saved state is never ahead of
-   * the disk; a block goes back to the pool once written and hashed.
+   * Writes one response's body, block by block as the connection fills them, without waiting for
+   * a write before reading on (the pool's blocks bound what is in flight: a full pool pauses the
+   * socket): the network, the disk and the hash run side by side. The response may run on over
+   * the queued blocks after `at.g` (one request for many blocks, no new connection per block):
+   * crossing into the next one takes it from the queue, unless another connection has; then this
+   * response ends there. A segment's `pos` moves only over bytes whose writes finished, in order,
+   * so the saved state is never ahead of the disk; a block goes back to the pool once written and
+   * hashed.
    */
-  const receive = async (g: Segment, res: RangeResponse, pool: BlockPool, onProgress: () => void): Promise<void> => {
-    const writes: { n: number; at: number; block: Buffer; done: boolean; given: boolean; p: Promise<void> }[] = [];
-    let next = g.pos;
-    let writeFailed = false;
+  const receive = async (
+    at: { g: Segment },
+    res: RangeResponse,
+    end: number,
+    pool: BlockPool,
+    onProgress: () => void,
+  ): Promise<void> => {
+    interface Write {
+      seg: Segment;
+      n: number;
+      at: number;
+      data: Buffer;
+      release(): void;
+      done: boolean;
+      handedOn: boolean;
+      p: Promise<void>;
+    }
+    const writes: Write[] = [];
+    const all: Write[] = [];
+    let next = at.g.pos;
+    let stopped = false;
     const settle = (): void => {
       while (writes[0]?.done) {
         const w = writes.shift()!;
-        g.pos += w.n;
+        w.seg.pos += w.n;
         fetched += w.n;
         onProgress();
         req.onBytes(w.n);
-        w.given = true; // to the hasher, which gives it back to the pool once done with it
-        hasher.advance(prefix(), { chunks: [w.block.subarray(0, w.n)], at: w.at, release: () => pool.give(w.block) });
+        w.handedOn = true; // to the hasher, which releases the block once done with it
+        hasher.advance(prefix(), { chunks: [w.data], at: w.at, release: w.release });
       }
     };
-    const all: typeof writes = [];
-    const onBlock = (block: Buffer, length: number): void => {
-      const n = Math.min(length, g.end - next); // never past the segment, whatever the server sends
-      if (n <= 0 || writeFailed) {
-        pool.give(block);
-        return;
-      }
-      const w = { n, at: next, block, done: false, given: false, p: Promise.resolve() };
-      w.p = fh.write(block, 0, n, next).then(
+    const write = (seg: Segment, data: Buffer, release: () => void): void => {
+      const w: Write = {
+        seg,
+        n: data.length,
+        at: next,
+        data,
+        release,
+        done: false,
+        handedOn: false,
+        p: Promise.resolve(),
+      };
+      w.p = fh.write(data, 0, data.length, next).then(
         () => {
           w.done = true;
           settle();
         },
         (err: unknown) => {
-          writeFailed = true;
+          stopped = true;
           res.destroy(); // stop reading: the disk refuses
           throw err;
         },
@@ -233,7 +286,43 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       w.p.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
       writes.push(w);
       all.push(w);
-      next += n;
+      next += data.length;
+    };
+    const onBlock = (block: Buffer, length: number): void => {
+      // The block goes back once each of its pieces (one per segment it spans) is written and hashed.
+      let refs = 1;
+      const release = (): void => {
+        if (--refs === 0) pool.give(block);
+      };
+      let off = 0;
+      while (off < length && !stopped) {
+        if (next >= at.g.end) {
+          const nx = adjacent(at.g.end, end);
+          if (!nx) {
+            stopped = true; // another connection has the next block: this response ends here
+            res.destroy();
+            break;
+          }
+          queue.shift();
+          at.g = nx;
+        }
+        const k = Math.min(length - off, at.g.end - next);
+        refs++;
+        write(at.g, block.subarray(off, off + k), release);
+        off += k;
+      }
+      // At a segment's end (where the reader handed this block on): go on into the next one, or stop now.
+      if (!stopped && next === at.g.end && next < end) {
+        const nx = adjacent(at.g.end, end);
+        if (nx) {
+          queue.shift();
+          at.g = nx;
+        } else {
+          stopped = true;
+          res.destroy();
+        }
+      }
+      release();
     };
     let dropped: unknown = null;
     try {
@@ -245,49 +334,70 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       try {
         for (const w of all) await w.p; // a failed write (a full disk) throws here
       } finally {
-        for (const w of all) if (!w.given) pool.give(w.block);
+        for (const w of all) if (!w.handedOn) w.release();
       }
     }
     if (dropped) throw dropped;
-    if (g.pos < g.end) throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
+    if (at.g.pos < at.g.end && !stopped)
+      throw new AppError('DISCONNECTED', 'The connection closed before the end of the range');
   };
 
-  const worker = async (g: Segment, pool: BlockPool): Promise<void> => {
+  const worker = async (first: Segment, pool: BlockPool): Promise<void> => {
     let attempt = 0;
-    while (g.pos < g.end) {
+    const at = { g: first };
+    while (at.g.pos < at.g.end) {
       signal.throwIfAborted();
       try {
-        const res = await get(g, pool);
-        await receive(g, res, pool, () => (attempt = 0));
+        const end = runEnd(at.g);
+        const res = await get(at.g, end, pool);
+        await receive(at, res, end, pool, () => (attempt = 0));
       } catch (err) {
         if (signal.aborted) throw (req.signal.aborted ? req.signal.reason : err) as Error;
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
           throw new AppError('DISK_FULL', `The disk is full while writing ${part}`, { cause: err });
         if (!retryable(err) || ++attempt > (req.retries ?? 6)) throw err;
         const wait = Math.min(10_000, (req.backoffMs ?? 500) * 2 ** (attempt - 1));
-        log(`${(err as Error).message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s from byte ${g.pos}`);
+        log(`${(err as Error).message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s from byte ${at.g.pos}`);
         await sleep(wait, signal);
       }
     }
   };
 
   // Each connection takes the next unfinished block, in file order, until none is left.
-  const queue = st.segments.filter((g) => g.pos < g.end);
   const connection = async (): Promise<void> => {
     const pool = new BlockPool(blocksFor(queue[0] ? queue[0].end - queue[0].start : 0));
     for (let g = queue.shift(); g; g = queue.shift()) await worker(g, pool);
   };
   let sha256: string;
   const n = Math.min(queue.length, connectionsFor(size, req.connections ?? 4, req.minSegmentBytes ?? 32 << 20));
+  // One connection first; the others open after a probe if it is slow (a CDN that caps each
+  // connection), not if it is fast (a LAN mirror, loopback: there more connections only add the
+  // hash's read-back of blocks that land out of order).
+  const running: Promise<void>[] = [];
+  const openConnection = (): void => {
+    const p = connection().catch((err: unknown) => {
+      inner.abort(err);
+      throw err;
+    });
+    p.catch(() => undefined); // settled below, maybe after the first connection: not unhandled meanwhile
+    running.push(p);
+  };
+  const fast = req.fastBytesPerSecond ?? 128 << 20;
+  const probeMs = req.probeMs ?? 1000;
+  const t0 = performance.now();
+  const openRest = (): void => {
+    const rate = fetched / ((performance.now() - t0) / 1000);
+    if (queue.length === 0 || signal.aborted || rate >= fast) return;
+    log(`${dest.split('/').pop()}: ${(rate / 2 ** 20).toFixed(0)} MiB/s on one connection, opening ${n - 1} more`);
+    for (let i = 1; i < n; i++) openConnection();
+  };
+  openConnection();
+  if (fast <= 0) for (let i = 1; i < n; i++) openConnection();
+  const probe = n > 1 && fast > 0 ? setTimeout(openRest, probeMs) : null;
   try {
-    const results = await Promise.allSettled(
-      Array.from({ length: Math.max(1, n) }, () =>
-        connection().catch((err: unknown) => {
-          inner.abort(err);
-          throw err;
-        }),
-      ),
-    );
+    const first = await Promise.allSettled([running[0]!]);
+    if (probe) clearTimeout(probe);
+    const results = [...first, ...(await Promise.allSettled(running.slice(1)))];
     if (req.signal.aborted) throw req.signal.reason as Error;
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason as Error;
@@ -309,5 +419,5 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       },
     );
   }
-  return { part, sha256, fetched, resumedFrom };
+  return { part, sha256, fetched, resumedFrom, connections: running.length };
 }

@@ -22,6 +22,8 @@ export interface ModelDownloadsOptions {
   freeBytes?: (dir: string) => Promise<number>;
   connections?: number;
   minSegmentBytes?: number;
+  /** See FileDownloadRequest: the rate at which one connection is enough. */
+  fastBytesPerSecond?: number;
   stallMs?: number;
   backoffMs?: number;
 }
@@ -252,6 +254,7 @@ export class ModelDownloads {
         signal: ctx.signal,
         connections: this.o.connections,
         minSegmentBytes: this.o.minSegmentBytes,
+        fastBytesPerSecond: this.o.fastBytesPerSecond,
         stallMs: this.o.stallMs,
         backoffMs: this.o.backoffMs,
         log: (m) => ctx.log(m, 'warn'),

@@ -60,6 +60,28 @@ describe('rangeGet', () => {
     expect(seen).toMatchObject({ range: 'bytes=0-', connection: 'close', 'accept-encoding': 'identity' });
   });
 
+  it('hands a block on at each boundary, so the receiver can stop right there', async () => {
+    const port = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(206, { 'content-length': data.length });
+        res.write(data.subarray(0, 100), () => setTimeout(() => res.end(data.subarray(100)), 30)); // the head comes alone
+      }),
+    );
+    const pool = new BlockPool(3);
+    const cuts = [300_000, 300_001, 2 * BLOCK_BYTES + 5];
+    const res = await rangeGet(`http://127.0.0.1:${port}/`, opts(pool, { boundaries: [...cuts] }));
+    const ends: number[] = [];
+    let at = 0;
+    await res.body((block, n) => {
+      expect(block.subarray(0, n).equals(data.subarray(at, at + n))).toBe(true);
+      at += n;
+      ends.push(at);
+      pool.give(block);
+    });
+    expect(at).toBe(data.length);
+    for (const c of cuts) expect(ends).toContain(c);
+  });
+
   it('decodes a chunked body, and its decoder survives every split of the input', async () => {
     const port = await listen(
       http.createServer((_req, res) => {

@@ -64,6 +64,12 @@ export interface RangeGetOptions {
   pool: BlockPool;
   /** Certificates to trust for https instead of the system's (a test server's own). */
   ca?: string;
+  /**
+   * Body offsets, ascending, where a block is handed on even if not full, and that no read
+   * crosses (after the first, which also holds the head): the ends of the file's segments, so the
+   * receiver can stop the transfer right there.
+   */
+  boundaries?: number[];
 }
 
 type Framing = { kind: 'length'; left: number } | { kind: 'chunked'; decoder: ChunkedDecoder } | { kind: 'close' };
@@ -106,7 +112,17 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
     let ended: { error: Error | null } | null = null;
     let settleBody: { resolve(): void; reject(err: Error): void } | null = null;
 
-    const buffer = (): Uint8Array => (cur ? cur.subarray(used) : parking);
+    const boundaries = opts.boundaries ?? [];
+    let bodyBytes = 0; // framed body bytes so far
+    const boundary = (): number => {
+      while (boundaries.length > 0 && boundaries[0]! <= bodyBytes) boundaries.shift();
+      return boundaries[0] ?? Number.POSITIVE_INFINITY;
+    };
+    const buffer = (): Uint8Array => {
+      if (!cur) return parking;
+      const room = phase === 'body' ? Math.min(BLOCK_BYTES - used, boundary() - bodyBytes) : BLOCK_BYTES - used;
+      return cur.subarray(used, used + room);
+    };
     const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
     const host = u.hostname.replace(/^\[|\]$/g, '');
     const onread: net.OnReadOpts = { buffer, callback: (n, buf) => onRead(n, buf) };
@@ -221,17 +237,25 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
       const from = used;
       used += n;
       if (phase === 'head') return onHeadBytes(block, from);
-      take(block, from);
+      const atBoundary = take(block, from);
       if (complete) {
         end(null);
         return false;
       }
-      if (BLOCK_BYTES - used >= MIN_TAIL) return !waitingForBody && !waitingForBlock;
+      if (BLOCK_BYTES - used >= MIN_TAIL && !atBoundary) return !waitingForBody && !waitingForBlock;
       return rotate();
     }
 
+    /** Frames the new bytes (see takeFramed); true when they reach a boundary. */
+    function take(block: Buffer, from: number): boolean {
+      const b = boundary();
+      takeFramed(block, from);
+      bodyBytes += used - from;
+      return bodyBytes >= b;
+    }
+
     /** Frames the new body bytes `[from, used)` of `block`: trims what is past the body, decodes chunks. */
-    function take(block: Buffer, from: number): void {
+    function takeFramed(block: Buffer, from: number): void {
       if (framing.kind === 'length') {
         const k = Math.min(used - from, framing.left);
         framing.left -= k;
@@ -256,12 +280,12 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
       used -= bodyStart;
       if (head.statusCode >= 100 && head.statusCode < 200) return used > 0 ? onHeadBytes(block, 0) : true; // 100 Continue
       framing = framingOf(head.headers);
-      take(block, 0); // a malformed start of the body rejects the request itself
+      const atBoundary = take(block, 0); // a malformed start of the body rejects the request itself
       phase = 'body';
       waitingForBody = true; // until the caller asks for the body, or closes it
       resolveHead({ ...head, body, destroy: () => end(null) });
       if (complete) end(null);
-      else if (BLOCK_BYTES - used < MIN_TAIL) rotate();
+      else if (BLOCK_BYTES - used < MIN_TAIL || atBoundary) rotate();
       return false;
     }
 
