@@ -195,6 +195,13 @@ describe('rangeGet', () => {
       await expect(rangeGet(`http://127.0.0.1:${badAtOnce}/`, opts(pool))).rejects.toMatchObject({
         message: /Transfer-Encoding/,
       });
+      const gzip = await listen(
+        http.createServer((_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end('x')),
+      );
+      await expect(rangeGet(`http://127.0.0.1:${gzip}/`, opts(pool))).rejects.toMatchObject({
+        message: /compressed \(Content-Encoding: gzip\)/,
+        details: { retryable: false },
+      });
 
       const ac = new AbortController();
       const hang = await listen(http.createServer(() => undefined));

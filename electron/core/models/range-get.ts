@@ -318,6 +318,11 @@ function parseHead(text: string): { statusCode: number; headers: Record<string, 
 }
 
 function framingOf(headers: Record<string, string>): Framing {
+  const ce = headers['content-encoding'];
+  if (ce !== undefined && ce.trim().toLowerCase() !== 'identity')
+    throw new AppError('DISCONNECTED', `The server sent the file compressed (Content-Encoding: ${ce})`, {
+      details: { retryable: false },
+    });
   const te = headers['transfer-encoding'];
   if (te !== undefined) {
     if (te.trim().toLowerCase() !== 'chunked')
