@@ -132,6 +132,7 @@ describe('rangeGet', () => {
     const moved = await rangeGet(`http://127.0.0.1:${port}/`, opts(pool));
     expect(moved).toMatchObject({ statusCode: 302, headers: { location: 'http://cdn.example/x' } });
     moved.destroy();
+    expect(pool.free).toBe(2); // the redirect's body went back to the pool unread
   });
 
   it('hands on what arrived before a connection cut mid-body, then fails with a reason', async () => {

@@ -23,21 +23,26 @@ const MAX_HEAD = 64 << 10;
 
 /** The blocks one connection reads into; a block comes back with `give` once written and hashed. */
 export class BlockPool {
-  private readonly free: Buffer[];
+  private readonly blocks: Buffer[];
   /** Called when a block comes back (a paused read resumes). */
   onGive: (() => void) | null = null;
 
   constructor(private readonly count: number) {
     // Shared memory: the sha256 worker hashes a written block where it is (file-hasher.ts).
-    this.free = Array.from({ length: count }, () => Buffer.from(new SharedArrayBuffer(BLOCK_BYTES)));
+    this.blocks = Array.from({ length: count }, () => Buffer.from(new SharedArrayBuffer(BLOCK_BYTES)));
+  }
+
+  /** Blocks in the pool now. */
+  get free(): number {
+    return this.blocks.length;
   }
 
   take(): Buffer | undefined {
-    return this.free.pop();
+    return this.blocks.pop();
   }
 
   give(block: Buffer): void {
-    if (this.free.length < this.count) this.free.push(block); // an extra block (see rangeGet) is let go
+    if (this.blocks.length < this.count) this.blocks.push(block); // an extra block (see rangeGet) is let go
     this.onGive?.();
   }
 }
@@ -139,7 +144,9 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
     socket.setTimeout(opts.idleTimeoutMs);
     socket.once(u.protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(request));
     socket.on('timeout', () => socket.destroy(stalledError(u, opts.idleTimeoutMs)));
-    socket.on('error', (err: NodeJS.ErrnoException) => end(connectionError(u, err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      end(signal.aborted ? (signal.reason as Error) : connectionError(u, err)),
+    );
     socket.on('close', () => {
       if (phase === 'body' && framing.kind === 'close') complete = true;
       end(
@@ -283,7 +290,14 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
       const atBoundary = take(block, 0); // a malformed start of the body rejects the request itself
       phase = 'body';
       waitingForBody = true; // until the caller asks for the body, or closes it
-      resolveHead({ ...head, body, destroy: () => end(null) });
+      resolveHead({
+        ...head,
+        body,
+        destroy: () => {
+          end(null);
+          if (!onBlock) for (const e of early.splice(0)) pool.give(e.block); // a body nobody asked for (a redirect's)
+        },
+      });
       if (complete) end(null);
       else if (BLOCK_BYTES - used < MIN_TAIL || atBoundary) rotate();
       return false;
