@@ -79,6 +79,11 @@ describe('labforge generate', () => {
     const t0 = Date.now();
     while (answers() < hangAfter && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
     expect(answers()).toBe(hangAfter);
+    // The run's clock is saved every 2 s, also while the teacher hangs: the card covers both sessions.
+    const runFile = path.join(out, 'sdg-run.json');
+    const elapsed = (): number => (JSON.parse(readFileSync(runFile, 'utf8')) as { elapsedMs: number }).elapsedMs;
+    while (elapsed() < 2000 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    const firstMs = elapsed();
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const before = new Set(answered);
@@ -102,6 +107,8 @@ describe('labforge generate', () => {
     });
     expect(existsSync(summary.files.knowledge)).toBe(true);
     expect(existsSync(summary.files.skills)).toBe(true);
+    expect(summary.seconds * 1000).toBeGreaterThanOrEqual(firstMs);
+    expect(summary.samples_per_min).toBeLessThanOrEqual((summary.totals.kept / (firstMs / 1000)) * 60);
   });
 
   it('refuses an invalid taxonomy with the validator findings (exit 1)', async () => {

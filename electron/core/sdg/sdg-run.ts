@@ -116,17 +116,30 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
   await mkdirs(s.out);
   const prev = await fs
     .readFile(runFile(s.out), 'utf8')
-    .then((t) => JSON.parse(t) as { ts: string })
+    .then((t) => JSON.parse(t) as { ts: string; startedAt?: string; elapsedMs?: number })
     .catch(() => null);
   const ts = prev?.ts ?? stamp(new Date());
-  await writeFileAtomic(runFile(s.out), JSON.stringify({ ts, settings: s }, null, 2));
+  const started = Date.now();
+  // Time spent by earlier sessions of this run (a resume after cancel, crash or kill -9): the card's
+  // duration and samples/min cover the whole run, not only the last session.
+  const startedAt = prev?.startedAt ?? new Date(started).toISOString();
+  const earlierMs = prev?.elapsedMs ?? 0;
+  const elapsedMs = (): number => earlierMs + (Date.now() - started);
+  let saving: Promise<void> = Promise.resolve();
+  const saveRun = (): Promise<void> => {
+    const text = JSON.stringify({ ts, startedAt, elapsedMs: elapsedMs(), settings: s }, null, 2);
+    saving = saving.then(() => writeFileAtomic(runFile(s.out), text)).catch(() => undefined);
+    return saving;
+  };
+  await saveRun();
+  // Every 2 s (also while a teacher is slow to answer): a kill -9 loses at most that much of it.
+  const clock = setInterval(() => void saveRun(), 2000);
   const journal = await Journal.open(path.join(s.out, 'journal.jsonl'));
   if (journal.size > 0)
     input.log(`Resuming: ${journal.size} answers already in the journal are reused, not asked again.`);
   if (journal.brokenLines > 0)
     input.log(`${journal.brokenLines} torn line(s) at the end of the journal were dropped (a kill mid-write).`, 'warn');
   const calls = new ModelCalls({ teacher: input.teacher, judge: input.judge }, journal, input.signal);
-  const started = Date.now();
   const progress: SdgLeafProgress[] = input.leaves.map(({ leaf, flow }) => ({
     leaf: leaf.id,
     kind: leaf.kind,
@@ -235,7 +248,9 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
       status();
     }
   } finally {
+    clearInterval(clock);
     await journal.close();
+    await saveRun();
   }
   const discarded = await readDiscarded(s.out);
   await writeSamples(s.out, all);
@@ -245,7 +260,9 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
     JSON.stringify({ ts, replay: s.replay, leaves: mixLeaves.map((l) => ({ ...l, samples: [] })) }),
   );
   const files = await mixDatasets({ out: s.out, ts, leaves: mixLeaves, replay: s.replay, discarded });
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = elapsedMs() / 1000;
+  // Teacher throughput of this session's own calls (answers reused from the journal took no time now).
+  const sessionSeconds = (Date.now() - started) / 1000;
   const generated = progress.reduce((n, p) => n + p.generated, 0);
   const kept = progress.reduce((n, p) => n + p.kept, 0);
   const result: SdgResult = {
@@ -262,7 +279,7 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
     judge: input.judge.info.model,
     seconds: Math.round(seconds * 10) / 10,
     samples_per_min: seconds > 0 ? Math.round((kept / seconds) * 600) / 10 : 0,
-    tokens_per_s: seconds > 0 ? Math.round((calls.stats.completionTokens / seconds) * 10) / 10 : 0,
+    tokens_per_s: sessionSeconds > 0 ? Math.round((calls.stats.completionTokens / sessionSeconds) * 10) / 10 : 0,
     warnings: input.warnings,
   };
   await writeDatasetCard(s.out, {
@@ -273,8 +290,9 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
     judge: input.judge.info,
     stats: calls.stats,
     mix: files,
-    startedAt: new Date(started).toISOString(),
+    startedAt,
   });
+  await saveRun();
   status(true);
   return result;
 }
