@@ -85,7 +85,13 @@ describe.runIf(hasTrainerEnv())('Runs page: train the tiny model in Chromium ove
     // The fit estimator's answer for this model on this machine, and its preset one click away.
     const fit = form.getByRole('region', { name: 'Training fit' });
     await fit.getByText(/^Fits this machine: .* on RAM$/).waitFor({ timeout: 30_000 });
-    await fit.getByText(/^Preset for this hardware: \w+, fp32, max batch length \d+/).waitFor();
+    const presetText = fit.getByText(/^Preset for this hardware: \w+, fp32, max batch length \d+/);
+    await presetText.waitFor();
+    // The preset is the default: it has filled the settings nobody edited before any click.
+    const presetLen = /max batch length (\d+)/.exec((await presetText.textContent()) ?? '')?.[1];
+    await form.getByRole('button', { name: 'Advanced' }).click();
+    await expect.poll(() => form.getByLabel('Max batch length').inputValue()).toBe(presetLen);
+    await form.getByRole('button', { name: 'Advanced' }).click();
     await fit.getByRole('button', { name: 'Use preset' }).click();
     expect(await form.getByRole('button', { name: 'Advanced' }).getAttribute('aria-expanded')).toBe('true');
     expect(Number(await form.getByLabel('Max batch length').inputValue())).toBeGreaterThan(0);

@@ -71,9 +71,10 @@ const rankFor = (method: TrainMethod): number => (method === 'qlora' ? 2 : 4);
 
 /**
  * The training preset for this hardware: the first of full (no checkpointing), full with gradient
- * checkpointing, full with optimizer offload, LoRA, LoRA with checkpointing, QLoRA that leaves room
- * for at least `minTokens` tokens per GPU per step. Full fine-tuning is the LAB default on the
- * reference machines; optimizer offload is RHEL AI's choice on smaller setups.
+ * checkpointing, LoRA, LoRA with checkpointing, QLoRA that leaves room for at least `minTokens`
+ * tokens per GPU per step. Full fine-tuning is the LAB default on the reference machines. Presets
+ * only propose what LabForge's trainer runs (FSDP or DDP, the optimizer on the GPU): optimizer CPU
+ * offload and DeepSpeed ZeRO-2, RHEL AI's choice on smaller setups, stay a what-if of the estimate.
  */
 export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest = {}): TrainingPreset | null {
   const G = Math.min(req.gpus ?? m.trainGpus.length, m.trainGpus.length);
@@ -116,14 +117,6 @@ export function trainingPreset(shape: FullShape, m: Machine, req: TrainRequest =
             gradientCheckpointing: true,
             sharding: multi,
             offloadOptimizer: false,
-            loraRank: 4,
-            minTokens: 8192,
-          },
-          {
-            method: 'full',
-            gradientCheckpointing: true,
-            sharding: G > 1 ? 'zero2' : 'none',
-            offloadOptimizer: true,
             loraRank: 4,
             minTokens: 8192,
           },
@@ -197,6 +190,10 @@ export function fitTraining(shape: FullShape, m: Machine, req: TrainRequest, unk
   const G = Math.min(req.gpus ?? preset?.gpus ?? m.trainGpus.length, m.trainGpus.length);
   if (req.gpus !== undefined && req.gpus > m.trainGpus.length)
     unknowns.push(`asked for ${req.gpus} GPUs, this hardware has ${m.trainGpus.length}`);
+  if (req.offloadOptimizer || req.sharding === 'zero2')
+    unknowns.push(
+      `LabForge's trainer has no ${req.offloadOptimizer ? 'optimizer CPU offload' : 'DeepSpeed ZeRO-2'}: this is the estimate for a trainer that has (ilab with DeepSpeed)`,
+    );
   const method = req.method ?? preset?.method ?? (G === 0 ? 'full' : 'qlora');
   const seqLen = Math.min(req.context ?? 4096, shape.maxContext);
   const setup: TrainSetup = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelShape } from '../../shared/contract/index.js';
 import { completeShape, type FullShape } from './model-shape.js';
 import { LAB_STUDENT, machineOfProfile } from './profiles.js';
-import { evaluateTraining, trainingPreset } from './train-fit.js';
+import { evaluateTraining, fitTraining, trainingPreset } from './train-fit.js';
 import { sum, trainingMemory, type TrainSetup } from './train-memory.js';
 
 const shape = (s: ModelShape): FullShape => {
@@ -231,13 +231,22 @@ describe('presets from hardware (the LAB student on each profile)', () => {
     expect(p?.gpus).toBe(8);
     expect(p?.maxBatchLen).toBeLessThanOrEqual(30000);
   });
-  it('one 80 GB GPU: full fine-tuning needs the optimizer in RAM', () => {
-    expect(preset('gpu-80gb')).toMatchObject({
-      method: 'full',
-      offloadOptimizer: true,
-      gradientCheckpointing: true,
-      gpus: 1,
-    });
+  it('one 80 GB GPU: full fine-tuning would need the optimizer in RAM, which the trainer does not do: LoRA', () => {
+    expect(preset('gpu-80gb')).toMatchObject({ method: 'lora', offloadOptimizer: false, gpus: 1 });
+    const m = machineOfProfile('gpu-80gb')!;
+    // The estimate itself still knows offload (the what-if), and says the trainer lacks it.
+    const unknowns: string[] = [];
+    const fit = fitTraining(LAB_STUDENT, m, { method: 'full', offloadOptimizer: true }, unknowns);
+    expect(fit.fits).toBe(true);
+    expect(unknowns.join()).toMatch(/no optimizer CPU offload/);
+    expect(fitTraining(LAB_STUDENT, m, { method: 'full' }, []).fits).toBe(false);
+  });
+  it('no preset proposes what the trainer cannot run (offload, ZeRO-2)', () => {
+    for (const id of ['rhel-ai-2xa100', 'rhel-ai-8xl4', 'gpu-80gb', 'gpu-24gb', 'multi-gpu']) {
+      const p = preset(id);
+      expect(p?.offloadOptimizer, id).toBe(false);
+      expect(p?.sharding, id).not.toBe('zero2');
+    }
   });
   it('one 24 GB GPU: LoRA with checkpointing, or QLoRA', () => {
     expect(['lora', 'qlora']).toContain(preset('gpu-24gb')?.method);

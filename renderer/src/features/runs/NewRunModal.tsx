@@ -59,6 +59,8 @@ export function NewRunModal({
   const [advanced, setAdvanced] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [methodTouched, setMethodTouched] = useState(false);
+  // Fields the user edited: a preset from the fit estimator fills only the others.
+  const [edited, setEdited] = useState<ReadonlySet<keyof RunFormValues>>(new Set());
   const modelsById = useStore((s) => s.modelsById);
   const suggestion = suggestedMethod(values.baseModel, values.phases, Object.values(modelsById));
   // Adding knowledge to a model LabForge already tuned: offer OSFT (keeps what it learned) until the
@@ -68,6 +70,7 @@ export function NewRunModal({
 
   const set = <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]): void => {
     setValues((v) => ({ ...v, [key]: value }));
+    setEdited((e) => (e.has(key) ? e : new Set([...e, key])));
     if (errors[key]) setErrors((e) => ({ ...e, [key]: undefined }));
   };
   const text = (key: TextField) => ({
@@ -184,6 +187,15 @@ export function NewRunModal({
               if (preset.method) setMethodTouched(true);
               setAdvanced(true);
             }}
+            onPreset={(preset) =>
+              // The preset was asked for the chosen method: it fills the settings, not the method.
+              setValues((v) => ({
+                ...v,
+                ...Object.fromEntries(
+                  Object.entries(preset).filter(([k]) => k !== 'method' && !edited.has(k as keyof RunFormValues)),
+                ),
+              }))
+            }
           />
           <Checkbox.Group
             label="Phases"

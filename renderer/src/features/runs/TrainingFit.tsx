@@ -24,17 +24,20 @@ const isTrainingPreset = (p: FitResult['preset']): p is TrainingPreset => p !== 
  * What the fit estimator says about training `baseModel` here (`hardware.fit`): fits or not, bytes
  * needed vs available, the preset for this hardware with its reason, and a button that fills the
  * form with it. Asked again when the model or the method changes (OSFT is estimated as full).
+ * `onPreset` gets each new preset as it arrives (the form takes it for the fields nobody edited).
  */
 export function TrainingFit({
   baseModel,
   method,
   cuda,
   onApply,
+  onPreset,
 }: {
   baseModel: string;
   method: RunFormValues['method'];
   cuda: boolean;
   onApply(values: Partial<RunFormValues>): void;
+  onPreset?(values: Partial<RunFormValues>): void;
 }) {
   // Keyed by what was asked, so an answer for an earlier model or method is never shown.
   const [fit, setFit] = useState<{ key: string; result: FitResult | null; error: string | null } | null>(null);
@@ -54,6 +57,12 @@ export function TrainingFit({
       clearTimeout(timer);
     };
   }, [model, method, key]);
+  const arrived = fit?.key === key && fit.result && isTrainingPreset(fit.result.preset) ? fit.result.preset : null;
+  useEffect(() => {
+    if (arrived) onPreset?.(presetValues(arrived, cuda));
+    // Once per answer: `onPreset` is a new function on every render of the form.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [arrived, cuda]);
   if (!model || !fit || fit.key !== key) return null;
   if (fit.error)
     return (
