@@ -277,5 +277,11 @@ describe('sdg: bad input gives a clear message and loses nothing', () => {
     expect(text.trim().split('\n')).toHaveLength(30);
     expect(text).toContain(JSON.stringify(victim.question).slice(1, -1));
     for (const s of keep) expect(text).not.toContain(JSON.stringify(s.question).slice(1, -1));
+    // The dataset card follows the discards.
+    const card = JSON.parse(readFileSync(path.join(jobResult('sdg.generate', j)!.out, 'dataset-card.json'), 'utf8'));
+    expect(card.totals.discarded).toBe(9);
+    expect(card.files).toMatchObject({ skills: files.skills, skills_records: 30 });
+    const md = readFileSync(path.join(jobResult('sdg.generate', j)!.out, 'dataset-card.md'), 'utf8');
+    expect(md).toContain('9 discarded by hand');
   });
 });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SdgLeafProgress, SdgResult } from '../../shared/contract/sdg.js';
 import type { TeacherInfo } from '../teacher/teacher.js';
@@ -17,10 +18,14 @@ export interface CardInput {
   startedAt: string;
 }
 
-/** `dataset-card.json` and `dataset-card.md`: what was made, from what, by whom, and what every filter did. */
-export async function writeDatasetCard(out: string, c: CardInput): Promise<void> {
+/** The card as `dataset-card.json` holds it; the Markdown is rendered from this alone. */
+export type DatasetCard = ReturnType<typeof cardOf>;
+
+const cardJson = (out: string): string => path.join(out, 'dataset-card.json');
+
+function cardOf(c: CardInput) {
   const r = c.result;
-  const card = {
+  return {
     version: 1,
     created: new Date().toISOString(),
     started: c.startedAt,
@@ -55,21 +60,51 @@ export async function writeDatasetCard(out: string, c: CardInput): Promise<void>
     })),
     warnings: r.warnings,
   };
-  await writeFileAtomic(path.join(out, 'dataset-card.json'), `${JSON.stringify(card, null, 2)}\n`);
+}
+
+/** `dataset-card.json` and `dataset-card.md`: what was made, from what, by whom, and what every filter did. */
+export async function writeDatasetCard(out: string, c: CardInput): Promise<void> {
+  await writeCard(out, cardOf(c));
+}
+
+/**
+ * After the user discards (or restores) samples: the card's training files, record counts and
+ * discarded total follow the re-mixed sets. A run without a card yet is left alone.
+ */
+export async function updateCardAfterDiscards(out: string, mix: MixResult, discarded: number): Promise<void> {
+  const card = await readFile(cardJson(out), 'utf8')
+    .then((t) => JSON.parse(t) as DatasetCard)
+    .catch(() => null);
+  if (!card) return;
+  card.files = {
+    knowledge: mix.knowledge,
+    skills: mix.skills,
+    knowledge_records: mix.knowledgeRecords,
+    skills_records: mix.skillsRecords,
+    replay_records: mix.replayRecords,
+  };
+  card.totals = { ...card.totals, discarded };
+  await writeCard(out, card);
+}
+
+async function writeCard(out: string, card: DatasetCard): Promise<void> {
+  await writeFileAtomic(cardJson(out), `${JSON.stringify(card, null, 2)}\n`);
+  const { settings, teacher, judge, throughput: t, files: f, totals } = card;
   const md: string[] = [
     '# Dataset card',
     '',
-    `Generated ${card.created} in ${r.seconds} s by LabForge (${c.settings.pipeline} pipeline, scale ${c.settings.scale}).`,
+    `Generated ${card.created} in ${card.seconds} s by LabForge (${settings.pipeline} pipeline, scale ${settings.scale}).`,
     '',
-    `- Teacher: ${c.teacher.model} (${c.teacher.kind}, ${c.teacher.source})`,
-    `- Judge: ${c.judge.model} (${c.judge.kind}, ${c.judge.source})`,
-    `- Taxonomy: ${c.settings.taxonomy} (base ${c.settings.base})`,
-    `- Throughput: ${r.samples_per_min} samples/min, ${r.tokens_per_s} tokens/s; ${c.stats.calls} teacher calls, ${c.stats.cachedCalls} answers reused from the journal`,
-    `- Files: ${r.files.knowledge ? path.basename(r.files.knowledge) : '(no knowledge set)'} (${c.mix.knowledgeRecords} records), ${r.files.skills ? path.basename(r.files.skills) : '(no skills set)'} (${c.mix.skillsRecords} records${c.mix.replayRecords ? `, ${c.mix.replayRecords} replayed` : ''})`,
+    `- Teacher: ${teacher.model} (${teacher.kind}, ${teacher.source})`,
+    `- Judge: ${judge.model} (${judge.kind}, ${judge.source})`,
+    `- Taxonomy: ${settings.taxonomy} (base ${settings.base})`,
+    `- Throughput: ${t.samples_per_min} samples/min, ${t.tokens_per_s} tokens/s; ${t.teacher_calls} teacher calls, ${t.calls_from_journal} answers reused from the journal`,
+    `- Files: ${f.knowledge ? path.basename(f.knowledge) : '(no knowledge set)'} (${f.knowledge_records} records), ${f.skills ? path.basename(f.skills) : '(no skills set)'} (${f.skills_records} records${f.replay_records ? `, ${f.replay_records} replayed` : ''})`,
+    `- Samples: ${totals.generated} generated, ${totals.kept} kept, ${totals.dropped} dropped by the filters, ${totals.discarded} discarded by hand`,
     '',
     '| Leaf | Flow | Generated | Kept | Dropped |',
     '| --- | --- | ---: | ---: | --- |',
-    ...c.leaves.map(
+    ...card.leaves.map(
       (l) =>
         `| ${l.leaf} | ${l.flow} | ${l.generated} | ${l.kept} | ${
           Object.entries(l.dropped)
@@ -80,7 +115,7 @@ export async function writeDatasetCard(out: string, c: CardInput): Promise<void>
     '',
     '## Steps per leaf',
   ];
-  for (const l of c.leaves) {
+  for (const l of card.leaves) {
     md.push(
       '',
       `### ${l.leaf}`,
@@ -98,6 +133,6 @@ export async function writeDatasetCard(out: string, c: CardInput): Promise<void>
       );
     if (l.note) md.push('', `**No samples**: ${l.note}.`);
   }
-  if (r.warnings.length) md.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${w}`));
+  if (card.warnings.length) md.push('', '## Warnings', '', ...card.warnings.map((w) => `- ${w}`));
   await writeFileAtomic(path.join(out, 'dataset-card.md'), `${md.join('\n')}\n`);
 }

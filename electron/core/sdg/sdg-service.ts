@@ -16,6 +16,7 @@ import type { Teacher } from '../teacher/teacher.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { builtinFlowsDir, loadFlowsDir, pickFlow } from './flow-loader.js';
 import { selectLeaves } from './leaf-inputs.js';
+import { updateCardAfterDiscards } from './dataset-card.js';
 import { mixDatasets, type MixLeaf } from './mixer.js';
 import { discardedFile, mixInputFile, readDiscarded, runGeneration, samplesFile, statusFile } from './sdg-run.js';
 import { smallTeacherWarning } from './teacher-size.js';
@@ -274,6 +275,7 @@ export class SdgService {
     const samples = await this.readSamples(out);
     const leaves = m.leaves.map((l) => ({ ...l, samples: samples.filter((s) => s.leaf === l.leaf) }));
     const r = await mixDatasets({ out, ts: m.ts, leaves, replay: m.replay, discarded: set });
+    await updateCardAfterDiscards(out, r, samples.filter((x) => set.has(x.id)).length);
     return { discarded: set.size, files: { knowledge: r.knowledge, skills: r.skills } };
   }
 }
