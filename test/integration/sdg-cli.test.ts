@@ -126,6 +126,19 @@ describe('labforge generate', () => {
     expect(JSON.parse(r.stdout.trim()).findings.length).toBeGreaterThan(0);
   });
 
+  it('uses the flows of a folder given with --flows (a new pipeline is a file)', async () => {
+    const own = await makeSdgTaxonomy(path.join(tmp.path, 'own-flows'), { leaves: ['freeform'] });
+    const r = await cli([
+      ...args('http://127.0.0.1:9/v1', path.join(tmp.path, 'own-flows-out')).map((a) =>
+        a === tax.taxonomy ? own.taxonomy : a === 'full' ? 'simple' : a,
+      ),
+      '--flows',
+      path.resolve('test/fixtures/sdg-flows'),
+    ]).done;
+    expect(r.stderr).toMatch(/compositional_skills->writing->haiku\s+\[tiny-freeform\.yaml\]/);
+    expect(r.code).toBe(1); // the teacher is not there: the flow was chosen before that
+  });
+
   it('fails within seconds with a clear message when the endpoint is unreachable', async () => {
     const t0 = Date.now();
     const r = await cli(args('http://127.0.0.1:9/v1', path.join(tmp.path, 'unreachable'))).done;

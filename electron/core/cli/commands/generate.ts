@@ -17,7 +17,8 @@ import { withClient } from '../with-core.js';
 const USAGE =
   'labforge generate --taxonomy DIR [--base REF] --teacher MODEL_OR_URL [--teacher-model NAME]\n' +
   '       [--judge MODEL_OR_URL] [--judge-model NAME] [--api-key-env VAR] [--pipeline simple|full]\n' +
-  '       [--scale N] [--concurrency N] [--replay FILE] --out DIR [--resume] [--json]';
+  '       [--scale N] [--concurrency N] [--replay FILE] [--flows DIR] --out DIR [--resume] [--json]\n' +
+  '  --flows DIR: a folder of flow YAML files used instead of the built-in ones (resources/sdg-flows)';
 
 const FLAGS: Record<string, string> = {
   taxonomy: '--taxonomy',
@@ -25,6 +26,7 @@ const FLAGS: Record<string, string> = {
   teacherModel: '--teacher-model',
   judgeModel: '--judge-model',
   apiKeyEnv: '--api-key-env',
+  flowsDir: '--flows',
   out: '--out',
 };
 
@@ -51,6 +53,7 @@ function paramsOf(v: CommandArgs['values']) {
     scale: num('scale'),
     concurrency: num('concurrency'),
     replay: str('replay') ? path.resolve(str('replay')!) : undefined,
+    flowsDir: str('flows') ? path.resolve(str('flows')!) : undefined,
     out: path.resolve(str('out')!),
   });
   if (!r.success) {
@@ -176,6 +179,7 @@ export const generateCommand: Command = {
     scale: { type: 'string' },
     concurrency: { type: 'string' },
     replay: { type: 'string' },
+    flows: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
   },
