@@ -18,7 +18,7 @@ const USAGE =
   'labforge generate --taxonomy DIR [--base REF] --teacher MODEL_OR_URL [--teacher-model NAME]\n' +
   '       [--judge MODEL_OR_URL] [--judge-model NAME] [--api-key-env VAR] [--pipeline simple|full]\n' +
   '       [--scale N] [--concurrency N] [--replay FILE] [--flows DIR] --out DIR [--resume] [--json]\n' +
-  '  --flows DIR: a folder of flow YAML files used instead of the built-in ones (resources/sdg-flows)';
+  '  --flows DIR: a folder of flow YAML files used instead of the built-in ones (resources/flows)';
 
 const FLAGS: Record<string, string> = {
   taxonomy: '--taxonomy',
