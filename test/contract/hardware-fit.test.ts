@@ -64,6 +64,16 @@ describe('hardware.fit, hardware.report and hardware.profiles through the router
     expect(r.reason).toMatch(/^full fine-tuning of granite at 4096 tokens × 1 needs \d+ GB of 80 GB on GPU 0/);
   });
 
+  it('answers for a catalog id (train from its parameter count; chat from its GGUF size)', async () => {
+    const train = await api.call('hardware.fit', { model: 'granite-7b', task: 'train', profile: 'rhel-ai-2xa100' });
+    expect(train).toMatchObject({ fits: true, method: 'full', gpus: 2 });
+    expect(train.model).toMatchObject({ name: 'Granite 7B', parameters: 6_740_000_000 });
+    const chat = await api.call('hardware.fit', { model: 'granite-7b', task: 'chat', profile: 'gpu-24gb' });
+    expect(chat.fits).toBe(true);
+    // Q4_K_M weights (4.08 GB for 6.74B parameters), not bf16's 13.5 GB.
+    expect(chat.breakdown.weights).toBeLessThan(6e9);
+  });
+
   it('says no, with the numbers, when the asked method does not fit', async () => {
     const r = await api.call('hardware.fit', {
       model: folder('granite', GRANITE_8B_CONFIG),
