@@ -67,8 +67,8 @@ function skillYaml(grounded: boolean): string {
   ].join('\n');
 }
 
-/** A taxonomy folder (not a git repo: every leaf counts) with a knowledge leaf of fixture facts and, unless `knowledgeOnly`, a skill leaf. */
-export function writeEvalTaxonomy(dir: string, opts: { knowledgeOnly?: boolean } = {}): string {
+/** A taxonomy folder (not a git repo: every leaf counts) with a knowledge leaf of fixture facts (unless `skillsOnly`) and a skill leaf (unless `knowledgeOnly`). */
+export function writeEvalTaxonomy(dir: string, opts: { knowledgeOnly?: boolean; skillsOnly?: boolean } = {}): string {
   const leaf = (rel: string, text: string): void => {
     mkdirSync(path.join(dir, rel), { recursive: true });
     writeFileSync(path.join(dir, rel, 'qna.yaml'), text);
@@ -77,7 +77,7 @@ export function writeEvalTaxonomy(dir: string, opts: { knowledgeOnly?: boolean }
       'Title of work: test facts\nLicense of the work: CC-BY-4.0\nCreator names: LabForge\n',
     );
   };
-  leaf('knowledge/general/facts', knowledgeYaml(LEAF_FACTS));
+  if (!opts.skillsOnly) leaf('knowledge/general/facts', knowledgeYaml(LEAF_FACTS));
   if (!opts.knowledgeOnly) leaf('compositional_skills/writing/tasks', skillYaml(false));
   return dir;
 }

@@ -189,6 +189,26 @@ describe.runIf(hasTrainerEnv())('evaluation on the tiny models', () => {
     });
   });
 
+  it('a taxonomy without knowledge leaves: MMLU-branch and fact recall say so instead of scoring 0', async () => {
+    const onlySkills = writeEvalTaxonomy(path.join(dir.path, 'tax-s'), { skillsOnly: true });
+    const job = await conn.api.call('eval.start', {
+      model: tuned,
+      base,
+      taxonomy: onlySkills,
+      judge: judge.url,
+      device: 'cpu',
+      maxNewTokens: 8,
+      benchmarks: ['mmlu_branch', 'fact_recall'],
+    });
+    const r = await finish(job.id);
+    for (const b of [r.benchmarks.mmlu_branch!, r.benchmarks.fact_recall!])
+      expect(b).toMatchObject({
+        status: 'skipped',
+        model: null,
+        errors: [{ reason: 'no knowledge leaves among the changed leaves' }],
+      });
+  });
+
   it('a junk judge and a taxonomy without skills: errors are errors (not 0), MMLU-branch still scored', async () => {
     const junk = await startFakeOpenAi({ reply: () => 'Looks fine to me!' });
     const onlyKnowledge = writeEvalTaxonomy(path.join(dir.path, 'tax-k'), { knowledgeOnly: true });
