@@ -58,6 +58,11 @@ describe.runIf(hasTrainerEnv())('Pipeline wizard: teach the tiny model a fact', 
       await page.getByRole('group', { name: 'Teacher' }).getByText('OpenAI-compatible URL').click();
       await page.getByLabel('Teacher URL').fill(teacher.url);
       await page.getByLabel('Teacher model name').fill('fake-teacher');
+      // The fit estimate for the student on this machine; its preset fills the max batch length.
+      await page
+        .getByRole('region', { name: 'Training fit' })
+        .getByText(/^Fits this machine: .* on RAM$/)
+        .waitFor({ timeout: 30_000 });
       await shot('3-models');
 
       await page.getByRole('button', { name: 'Hardware step' }).click();
@@ -68,6 +73,7 @@ describe.runIf(hasTrainerEnv())('Pipeline wizard: teach the tiny model a fact', 
       await page.getByLabel('Epochs').fill('25');
       await page.getByLabel('Learning rate').fill('5e-3');
       await page.getByRole('button', { name: 'Advanced settings' }).click();
+      expect(Number(await page.getByLabel('Max batch length').inputValue())).toBeGreaterThan(0); // from the preset
       await page.getByLabel('Effective batch size').fill('4');
       await page.getByLabel('Max batch length').fill('2048');
       await page.getByLabel('Min sequence length').fill('1');

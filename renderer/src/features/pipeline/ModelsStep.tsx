@@ -1,5 +1,8 @@
 import { Anchor, Stack, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { hrefFor } from '../../routes';
+import { useStore } from '../../store';
+import { TrainingFit } from '../runs/TrainingFit';
 import { ModelPicker } from './ModelPicker';
 import { ProblemList, StepIntro } from './StepIntro';
 import type { FormStepProps } from './usePipelineCheck';
@@ -9,6 +12,17 @@ const WHAT =
 const FIELDS = ['student', 'teacher', 'judge', 'apiKeyEnv'];
 
 export function ModelsStep({ form, patch, check, record }: FormStepProps) {
+  const cuda = useStore((s) => s.pythonStatus?.env?.cuda === true);
+  // The max batch length the fit preset for the student filled in: a newer preset (another student
+  // or method) replaces it; a value the user typed stays.
+  const [filled, setFilled] = useState<number | null>(null);
+  const takePreset = (v: string | undefined, force: boolean): void => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) return;
+    if (!force && form.maxBatchLen !== '' && form.maxBatchLen !== filled) return;
+    setFilled(n);
+    patch({ maxBatchLen: n });
+  };
   if (record) {
     const p = record.params;
     return (
@@ -44,6 +58,18 @@ export function ModelsStep({ form, patch, check, record }: FormStepProps) {
         choice={form.student}
         onChange={(student) => patch({ student })}
       />
+      {form.student.value.trim() && form.method !== 'osft' && (
+        <TrainingFit
+          baseModel={form.student.value}
+          method={form.method}
+          cuda={cuda}
+          onPreset={(v) => takePreset(v.maxBatchLen, false)}
+          onApply={(v) => {
+            if (v.method && v.method !== form.method) patch({ method: v.method });
+            takePreset(v.maxBatchLen, true);
+          }}
+        />
+      )}
       <ModelPicker
         label="Teacher"
         description="Writes the questions and answers (a GGUF served here, or an endpoint)"
