@@ -132,8 +132,6 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
     return saving;
   };
   await saveRun();
-  // Every 2 s (also while a teacher is slow to answer): a kill -9 loses at most that much of it.
-  const clock = setInterval(() => void saveRun(), 2000);
   const journal = await Journal.open(path.join(s.out, 'journal.jsonl'));
   if (journal.size > 0)
     input.log(`Resuming: ${journal.size} answers already in the journal are reused, not asked again.`);
@@ -177,6 +175,9 @@ export async function runGeneration(input: RunInput): Promise<SdgResult> {
   };
   const all: SdgSample[] = [];
   const mixLeaves: MixLeaf[] = [];
+  // Every 2 s (also while a teacher is slow to answer): a kill -9 loses at most that much of it.
+  // Started here, where the `finally` that stops it is sure to run.
+  const clock = setInterval(() => void saveRun(), 2000);
   try {
     for (const [i, { leaf, flow }] of input.leaves.entries()) {
       const p = progress[i]!;
