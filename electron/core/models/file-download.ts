@@ -288,6 +288,18 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       all.push(w);
       next += data.length;
     };
+    /** At the end of `at.g`: go on into the next queued block, or end this response here. */
+    const goOn = (): boolean => {
+      const nx = adjacent(at.g.end, end);
+      if (nx) {
+        queue.shift();
+        at.g = nx;
+        return true;
+      }
+      stopped = true; // another connection has the next block
+      res.destroy();
+      return false;
+    };
     const onBlock = (block: Buffer, length: number): void => {
       // The block goes back once each of its pieces (one per segment it spans) is written and hashed.
       let refs = 1;
@@ -296,32 +308,14 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
       };
       let off = 0;
       while (off < length && !stopped) {
-        if (next >= at.g.end) {
-          const nx = adjacent(at.g.end, end);
-          if (!nx) {
-            stopped = true; // another connection has the next block: this response ends here
-            res.destroy();
-            break;
-          }
-          queue.shift();
-          at.g = nx;
-        }
+        if (next >= at.g.end && !goOn()) break;
         const k = Math.min(length - off, at.g.end - next);
         refs++;
         write(at.g, block.subarray(off, off + k), release);
         off += k;
       }
       // At a segment's end (where the reader handed this block on): go on into the next one, or stop now.
-      if (!stopped && next === at.g.end && next < end) {
-        const nx = adjacent(at.g.end, end);
-        if (nx) {
-          queue.shift();
-          at.g = nx;
-        } else {
-          stopped = true;
-          res.destroy();
-        }
-      }
+      if (!stopped && next === at.g.end && next < end) goOn();
       release();
     };
     let dropped: unknown = null;
@@ -395,9 +389,9 @@ export async function downloadFile(req: FileDownloadRequest): Promise<FileDownlo
   if (fast <= 0) for (let i = 1; i < n; i++) openConnection();
   const probe = n > 1 && fast > 0 ? setTimeout(openRest, probeMs) : null;
   try {
-    const first = await Promise.allSettled([running[0]!]);
+    await running[0]!.catch(() => undefined); // the others open (or not) while it runs
     if (probe) clearTimeout(probe);
-    const results = [...first, ...(await Promise.allSettled(running.slice(1)))];
+    const results = await Promise.allSettled(running);
     if (req.signal.aborted) throw req.signal.reason as Error;
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason as Error;

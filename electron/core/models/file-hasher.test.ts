@@ -9,16 +9,21 @@ import { prefixHasher } from './file-hasher.js';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'labforge-hasher-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Random content of `size` bytes, an empty file of that size being written, and its hasher. */
+async function growing(name: string, size: number, workerFrom: number) {
+  const data = randomBytes(size);
+  const file = path.join(dir, `${name}-${workerFrom}.bin`);
+  const fh = await open(file, 'w+');
+  await fh.truncate(data.length);
+  return { data, fh, h: prefixHasher(file, fh, data.length, workerFrom) };
+}
+
 describe.each([
   ['on this thread', Number.POSITIVE_INFINITY],
   ['on a worker thread', 0],
 ])('prefixHasher %s', (_name, workerFrom) => {
   it('follows a file written out of order and gives the sha256 of the whole', async () => {
-    const data = randomBytes(3 * (1 << 20) + 12_345);
-    const file = path.join(dir, `grow-${workerFrom}.bin`);
-    const fh = await open(file, 'w+');
-    await fh.truncate(data.length);
-    const h = prefixHasher(file, fh, data.length, workerFrom);
+    const { data, fh, h } = await growing('grow', 3 * (1 << 20) + 12_345, workerFrom);
     const cut = [0, 700_000, 1_900_000, 2_500_000, data.length];
     // the later blocks land first; the prefix only grows once the earlier ones are there
     for (let i = cut.length - 2; i >= 1; i--) await fh.write(data, cut[i], cut[i + 1]! - cut[i]!, cut[i]);
@@ -34,11 +39,7 @@ describe.each([
   });
 
   it('hashes written blocks in shared memory where they are, and releases each one once', async () => {
-    const data = randomBytes(4 * (1 << 20) + 777);
-    const file = path.join(dir, `shared-${workerFrom}.bin`);
-    const fh = await open(file, 'w+');
-    await fh.truncate(data.length);
-    const h = prefixHasher(file, fh, data.length, workerFrom);
+    const { data, fh, h } = await growing('shared', 4 * (1 << 20) + 777, workerFrom);
     const released: number[] = [];
     const cut = [0, 1 << 20, 2 << 20, 3 << 20, data.length];
     // Blocks 0 and 1 come next in line from shared memory; block 2 is written out of band (another

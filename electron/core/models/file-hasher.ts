@@ -177,9 +177,8 @@ function workerHasher(file: string): PrefixHasher {
         const id = nextId++;
         if (shared && written.release) held.set(id, written.release);
         else written.release?.(); // copied into the message
-        posted += length;
         worker.postMessage({ blocks, at: written.at, id, target });
-        posted = Math.max(posted, target);
+        posted = target; // at least the blocks' end (checked above)
         return;
       }
       written?.release?.();

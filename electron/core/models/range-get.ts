@@ -244,13 +244,17 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
       const from = used;
       used += n;
       if (phase === 'head') return onHeadBytes(block, from);
-      const atBoundary = take(block, from);
+      return afterBody(take(block, from));
+    }
+
+    /** After new body bytes: the body's end, a full block or a boundary hands the block on; false pauses the socket. */
+    function afterBody(atBoundary: boolean): boolean {
       if (complete) {
         end(null);
         return false;
       }
-      if (BLOCK_BYTES - used >= MIN_TAIL && !atBoundary) return !waitingForBody && !waitingForBlock;
-      return rotate();
+      if (BLOCK_BYTES - used < MIN_TAIL || atBoundary) return rotate();
+      return !waitingForBody && !waitingForBlock;
     }
 
     /** Frames the new bytes (see takeFramed); true when they reach a boundary. */
@@ -298,9 +302,7 @@ export function rangeGet(url: string, opts: RangeGetOptions): Promise<RangeRespo
           if (!onBlock) for (const e of early.splice(0)) pool.give(e.block); // a body nobody asked for (a redirect's)
         },
       });
-      if (complete) end(null);
-      else if (BLOCK_BYTES - used < MIN_TAIL || atBoundary) rotate();
-      return false;
+      return afterBody(atBoundary); // false: paused until the caller asks for the body
     }
 
     function body(fn: (block: Buffer, length: number) => void): Promise<void> {

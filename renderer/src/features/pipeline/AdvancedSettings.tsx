@@ -4,29 +4,16 @@ import type { WizardForm } from './wizard-form';
 
 type NumberField = 'effectiveBatchSize' | 'maxBatchLen' | 'minSeqLen' | 'warmupSteps';
 /** Empty fields take the LAB defaults of each phase; the max batch length comes from the fit preset when there is one. */
-const NUMBERS: { field: NumberField; label: string; description: string; min: number; empty: string }[] = [
-  {
-    field: 'effectiveBatchSize',
-    label: 'Effective batch size',
-    description: 'Sequences per step',
-    min: 1,
-    empty: 'LAB default',
-  },
+const NUMBERS: { field: NumberField; label: string; description: string; min: number }[] = [
+  { field: 'effectiveBatchSize', label: 'Effective batch size', description: 'Sequences per step', min: 1 },
   {
     field: 'maxBatchLen',
     label: 'Max batch length',
     description: 'Tokens per GPU per micro-step (the fit preset fills it)',
     min: 16,
-    empty: 'LAB default',
   },
-  {
-    field: 'minSeqLen',
-    label: 'Min sequence length',
-    description: 'Shorter samples are dropped',
-    min: 1,
-    empty: 'LAB default',
-  },
-  { field: 'warmupSteps', label: 'Warmup steps', description: 'Learning-rate warm-up', min: 0, empty: 'LAB default' },
+  { field: 'minSeqLen', label: 'Min sequence length', description: 'Shorter samples are dropped', min: 1 },
+  { field: 'warmupSteps', label: 'Warmup steps', description: 'Learning-rate warm-up', min: 0 },
 ];
 
 /** The rest of the run's settings, folded away: phases, batch shape, benchmarks, the GGUF's quantisation. */
@@ -51,7 +38,7 @@ export function AdvancedSettings({ form, patch }: { form: WizardForm; patch: (p:
                 key={n.field}
                 label={n.label}
                 description={n.description}
-                placeholder={n.empty}
+                placeholder="LAB default"
                 min={n.min}
                 value={form[n.field]}
                 onChange={(v) => patch({ [n.field]: typeof v === 'number' ? v : '' })}
